@@ -1,0 +1,1 @@
+export { type ApiConfig, apiConfigSchema, loadApiConfig } from './config.ts';

@@ -1,0 +1,1 @@
+export { type DispatcherConfig, dispatcherConfigSchema, loadDispatcherConfig } from './config.ts';

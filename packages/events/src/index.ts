@@ -1,0 +1,40 @@
+export { type AvroSerde, type AvroSerdeOptions, createAvroSerde } from './avro-serde.ts';
+export {
+  FrameError,
+  type FrameErrorCode,
+  HootEventsError,
+  InvalidValueError,
+  type RecordContext,
+  SchemaRegistryError,
+} from './errors.ts';
+export { brokerList, type KafkaEnv, kafkaEnvProperties } from './kafka-config.ts';
+export { type CampaignRef, campaignKey, notificationIdentity, parseCampaignKey } from './keys.ts';
+export { javaCompatiblePartitioner } from './partitioning/kafkajs-partitioner.ts';
+export { murmur2, partitionForKey, toPositive } from './partitioning/murmur2.ts';
+export { BUILTIN_SCHEMA_IDS, createBuiltinCatalog } from './registry/builtin-catalog.ts';
+export { type ConfluentRegistryOptions, createConfluentRegistry } from './registry/confluent-registry.ts';
+export { registryFromEnv } from './registry/registry-from-env.ts';
+export { schemaIdentity } from './registry/schema-identity.ts';
+export type { SchemaRegistry } from './registry/schema-registry.ts';
+export { type CampaignReport, campaignReportSchema } from './schemas/campaign-report.ts';
+export { type CampaignSendRequest, campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
+export { type Dispatch, dispatchSchema } from './schemas/dispatch.ts';
+export { type Order, orderSchema } from './schemas/order.ts';
+export { type Ping, pingSchema } from './schemas/ping.ts';
+export { type SeedDispatch, type SeedPing, seedDispatchSchema, seedPingSchema } from './schemas/seed.ts';
+export {
+  ensureTopics,
+  sharedTopicConfigs,
+  type TopicLayout,
+  type TopicName,
+  Topics,
+  topicSchemas,
+  valueSubject,
+} from './topics.ts';
+export {
+  decodeFrame,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  type Frame,
+  MAGIC_BYTE,
+} from './wire/confluent-frame.ts';

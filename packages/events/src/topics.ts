@@ -1,0 +1,57 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { campaignReportSchema } from './schemas/campaign-report.ts';
+import { campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
+import { dispatchSchema } from './schemas/dispatch.ts';
+import { orderSchema } from './schemas/order.ts';
+import { pingSchema } from './schemas/ping.ts';
+
+/** Topics Hoot's services share. The first two keep the names of the system Hoot replaces. */
+export const Topics = {
+  dispatch: 'pushnotification-dispatch',
+  ping: 'pushnotification-ping',
+  orders: 'orders',
+  campaignSendRequests: 'campaign-send-requests',
+  campaignReporting: 'campaign-reporting',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** The schema each topic's values are written with. */
+export const topicSchemas = {
+  [Topics.dispatch]: dispatchSchema,
+  [Topics.ping]: pingSchema,
+  [Topics.orders]: orderSchema,
+  [Topics.campaignSendRequests]: campaignSendRequestSchema,
+  [Topics.campaignReporting]: campaignReportSchema,
+} as const;
+
+/** Confluent's TopicNameStrategy. */
+export function valueSubject(topic: string): string {
+  return `${topic}-value`;
+}
+
+export interface TopicLayout {
+  partitions: number;
+  replicationFactor: number;
+}
+
+/** The shared topics with their settings; campaign-reporting is compacted (latest value per key). */
+export function sharedTopicConfigs(layout: TopicLayout): ITopicConfig[] {
+  return Object.values(Topics).map((topic) => ({
+    topic,
+    numPartitions: layout.partitions,
+    replicationFactor: layout.replicationFactor,
+    configEntries:
+      topic === Topics.campaignReporting
+        ? [{ name: 'cleanup.policy', value: 'compact' }]
+        : [{ name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) }],
+  }));
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(admin: Admin, configs: ITopicConfig[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = configs.filter((c) => !existing.has(c.topic));
+  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  return missing.map((c) => c.topic);
+}

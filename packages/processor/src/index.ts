@@ -1,0 +1,1 @@
+export { loadProcessorConfig, type ProcessorConfig, processorConfigSchema } from './config.ts';

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# A local single-node Apache Kafka broker (KRaft) from Maven Central jars.
+#   kafka.sh start    fetch the jars (cached in ~/.m2), format storage once, start, wait until it answers
+#   kafka.sh stop     stop cleanly (SIGTERM, then SIGKILL after a timeout)
+#   kafka.sh status   exit 0 when the broker answers
+#   kafka.sh logs     follow the broker log
+# Starting twice is a no-op; starting after a crash recovers the same data directory.
+set -euo pipefail
+source "$HOOT_ROOT/scripts/env.sh"
+
+PORT="${HOOT_KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${HOOT_KAFKA_CONTROLLER_PORT:-9093}"
+DIR="$HOOT_STATE/kafka"
+PIDFILE="$DIR/kafka.pid"
+LOGDIR="$DIR/logs"
+CLASSPATH_FILE="$HOOT_CACHE/kafka-classpath-$(sha1sum "$HOOT_ROOT/infra/kafka/pom.xml" | cut -c1-12).txt"
+HEAP="${HOOT_KAFKA_HEAP:--Xms512m -Xmx1g}"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+running_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid; pid="$(cat "$PIDFILE")"
+  kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+classpath() {
+  if [ ! -s "$CLASSPATH_FILE" ]; then
+    mkdir -p "$HOOT_CACHE"
+    hoot_log "resolving Apache Kafka from Maven Central (first run only)"
+    mvn -B -q -f "$HOOT_ROOT/infra/kafka/pom.xml" dependency:build-classpath \
+      -Dmdep.outputFile="$CLASSPATH_FILE.tmp" -Dmdep.includeScope=runtime >&2
+    mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
+  fi
+  cat "$CLASSPATH_FILE"
+}
+
+# Sets JAVA_CMD to the java command line that runs a class of the Kafka distribution.
+java_cmd() {
+  local cp; cp="$(classpath)"
+  # shellcheck disable=SC2206
+  JAVA_CMD=(java $HEAP -XX:+UseG1GC -Djava.awt.headless=true
+    -Dkafka.logs.dir="$LOGDIR" -Dlog4j.configuration="file:$HOOT_ROOT/infra/kafka/log4j.properties" -cp "$cp")
+}
+
+start() {
+  if pid="$(running_pid)"; then
+    if port_open "$PORT"; then hoot_log "Kafka already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
+  elif port_open "$PORT"; then
+    hoot_log "port $PORT is taken by a process this checkout did not start; stop it or set HOOT_KAFKA_PORT"
+    exit 1
+  fi
+  command -v java >/dev/null || { hoot_log "java is required to run Kafka"; exit 1; }
+  command -v mvn >/dev/null || { hoot_log "mvn is required to fetch Kafka"; exit 1; }
+  mkdir -p "$DIR/data" "$LOGDIR"
+  java_cmd
+  sed -e "s#@STATE@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \
+    "$HOOT_ROOT/infra/kafka/server.properties" > "$DIR/server.properties"
+  if [ ! -f "$DIR/data/meta.properties" ]; then
+    hoot_log "formatting KRaft storage in $DIR/data"
+    cluster_id="$("${JAVA_CMD[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOGDIR/format.log" | tail -n1)"
+    "${JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties" --ignore-formatted \
+      >>"$LOGDIR/format.log" 2>&1
+  fi
+  : > "$LOGDIR/stdout.log"
+  local seen; seen="$(wc -l < "$LOGDIR/server.log" 2>/dev/null || echo 0)"
+  # setsid: the broker outlives the shell that started it and has its own process group.
+  setsid "${JAVA_CMD[@]}" kafka.Kafka "$DIR/server.properties" >>"$LOGDIR/stdout.log" 2>&1 < /dev/null &
+  echo $! > "$PIDFILE"
+  hoot_log "starting Kafka (pid $!), logs in $LOGDIR"
+  local deadline=$((SECONDS + ${HOOT_KAFKA_START_TIMEOUT:-120}))
+  until port_open "$PORT" && tail -n "+$((seen + 1))" "$LOGDIR/server.log" 2>/dev/null | grep -q 'Kafka Server started'; do
+    if ! running_pid >/dev/null; then
+      hoot_log "Kafka exited during start; last lines of its log:"; tail -n 30 "$LOGDIR/stdout.log" "$LOGDIR/server.log" >&2 || true
+      exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then hoot_log "Kafka did not answer in time"; exit 1; fi
+    sleep 0.5
+  done
+  hoot_log "Kafka is up on 127.0.0.1:$PORT"
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then hoot_log "Kafka is not running"; rm -f "$PIDFILE"; return 0; fi
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then hoot_log "Kafka did not stop in 60 s; killing it"; kill -KILL "$pid"; fi
+    sleep 0.3
+  done
+  rm -f "$PIDFILE"
+  hoot_log "Kafka stopped"
+}
+
+case "${1:-status}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) if running_pid >/dev/null && port_open "$PORT"; then echo "running on 127.0.0.1:$PORT"; else echo "not running"; exit 1; fi ;;
+  pid) running_pid ;;
+  logs) tail -F "$LOGDIR/server.log" ;;
+  *) echo "usage: kafka.sh start|stop|restart|status|pid|logs" >&2; exit 2 ;;
+esac
