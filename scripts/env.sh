@@ -21,3 +21,5 @@ fi
 export PATH="$HOOT_ROOT/node_modules/.bin:$PATH"
 
 hoot_log() { printf '[hoot] %s\n' "$*" >&2; }
+# kafkajs schedules timers with negative delays, which Node reports as a warning on every start.
+case " ${NODE_OPTIONS:-} " in *TimeoutNegativeWarning*) ;; *) export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning" ;; esac

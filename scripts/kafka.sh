@@ -49,8 +49,10 @@ start() {
     hoot_log "port $PORT is taken by a process this checkout did not start; stop it or set HOOT_KAFKA_PORT"
     exit 1
   fi
-  command -v java >/dev/null || { hoot_log "java is required to run Kafka"; exit 1; }
-  command -v mvn >/dev/null || { hoot_log "mvn is required to fetch Kafka"; exit 1; }
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    hoot_log "installing a JDK and Maven from Debian's packages"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >&2
+  fi
   mkdir -p "$DIR/data" "$LOGDIR"
   java_cmd
   sed -e "s#@STATE@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \

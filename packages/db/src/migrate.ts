@@ -22,6 +22,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
+    advisoryLockMode: 'wait',
     log: () => {},
     logger: { debug: () => {}, info: log, warn: log, error: log },
   });

@@ -1,0 +1,16 @@
+# One image for every Hoot service; docker-compose.yml picks the entry point per service.
+FROM node:24-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+RUN npm install -g pnpm@10.34.9
+WORKDIR /app
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY packages/events/package.json packages/events/
+COPY packages/db/package.json packages/db/
+COPY packages/runtime/package.json packages/runtime/
+COPY packages/processor/package.json packages/processor/
+COPY packages/api/package.json packages/api/
+COPY packages/dispatcher/package.json packages/dispatcher/
+RUN pnpm install --frozen-lockfile --prod
+COPY packages packages
+ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning KAFKAJS_NO_PARTITIONER_WARNING=1
+USER node

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs Hoot's tests with everything they need: dependencies, a local Kafka broker, a prepared
+# Postgres test database. Mode: all (typecheck, lint, unit and integration), unit, integration.
+# Extra arguments are test files to run instead of all of them.
+set -euo pipefail
+source "$HOOT_ROOT/scripts/env.sh"
+mode="${1:-all}"; shift || true
+
+"$HOOT_ROOT/scripts/setup.sh"
+cd "$HOOT_ROOT"
+
+if [ "$mode" = all ]; then
+  hoot_log "typecheck"; pnpm run -s typecheck
+  hoot_log "lint"; pnpm run -s lint
+fi
+
+find_tests() { # $1: unit|integration
+  local pattern='*.int.test.ts'
+  if [ "$1" = unit ]; then
+    find packages test -path '*/node_modules' -prune -o -name '*.test.ts' ! -name "$pattern" -print 2>/dev/null | sort
+  else
+    find packages test -path '*/node_modules' -prune -o -name "$pattern" -print 2>/dev/null | sort
+  fi
+}
+
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+  case "$mode" in
+    unit) mapfile -t files < <(find_tests unit) ;;
+    integration) mapfile -t files < <(find_tests integration) ;;
+    all) mapfile -t files < <(find_tests unit; find_tests integration) ;;
+    *) echo "test.sh: unknown mode $mode" >&2; exit 2 ;;
+  esac
+fi
+
+needs_services=false
+for f in "${files[@]}"; do case "$f" in *.int.test.ts) needs_services=true ;; esac; done
+
+if $needs_services; then
+  "$HOOT_ROOT/scripts/postgres.sh" ensure-server
+  if [ -z "${KAFKA_BROKERS:-}" ]; then
+    if ! "$HOOT_ROOT/scripts/kafka.sh" status >/dev/null 2>&1; then
+      "$HOOT_ROOT/scripts/kafka.sh" start
+      # A broker this run started is stopped when it ends, unless asked to keep it.
+      [ "${HOOT_KEEP_KAFKA:-}" = 1 ] || trap '"$HOOT_ROOT/scripts/kafka.sh" stop' EXIT
+    fi
+    export KAFKA_BROKERS="127.0.0.1:${HOOT_KAFKA_PORT:-9092}"
+  fi
+  TEST_DATABASE_URL="$(node -e '
+    const u = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/hoot");
+    u.pathname = "/hoot_test"; console.log(u.toString());')"
+  export TEST_DATABASE_URL="${HOOT_TEST_DATABASE_URL:-$TEST_DATABASE_URL}"
+  DATABASE_URL="$TEST_DATABASE_URL" node packages/db/src/prepare.ts
+fi
+
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+hoot_log "running ${#files[@]} test files"
+node --test --test-timeout="${HOOT_TEST_TIMEOUT_MS:-900000}" "${files[@]}"

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { apiConfigSchema } from '@hoot/api';
+import { dispatcherConfigSchema } from '@hoot/dispatcher';
+import { processorConfigSchema } from '@hoot/processor';
+import { configVariables } from '@hoot/runtime';
+import type { TObject } from '@sinclair/typebox';
+import { parse } from 'yaml';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+}
+
+const root = new URL('../../', import.meta.url);
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const prometheus = parse(readFileSync(new URL('infra/prometheus/prometheus.yml', root), 'utf8')) as {
+  scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+};
+
+const schemaByPackage: Record<string, TObject> = {
+  processor: processorConfigSchema,
+  api: apiConfigSchema,
+  dispatcher: dispatcherConfigSchema,
+};
+
+/** The package a Hoot service runs, from its command `node packages/<name>/src/main.ts`. */
+function packageOf(service: ComposeService): string | undefined {
+  return service.command?.join(' ').match(/packages\/([a-z-]+)\/src\/main\.ts/)?.[1];
+}
+
+const hootServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+
+describe('docker-compose.yml', () => {
+  it('runs Kafka 3.9 in KRaft mode, Postgres, two processors, the api, the dispatcher and Prometheus', () => {
+    const services = compose.services;
+    assert.match(services.kafka?.image ?? '', /^apache\/kafka:3\.9\./);
+    assert.equal(services.kafka?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
+    assert.match(services.postgres?.image ?? '', /^postgres:/);
+    assert.match(services.prometheus?.image ?? '', /^prom\/prometheus:/);
+    const packages = hootServices.map(([, s]) => packageOf(s)).sort();
+    assert.deepEqual(packages, ['api', 'dispatcher', 'processor', 'processor']);
+  });
+
+  for (const [name, service] of hootServices) {
+    it(`gives ${name} only variables its configuration reads, and every one it requires`, () => {
+      const pkg = packageOf(service);
+      assert.ok(pkg !== undefined && schemaByPackage[pkg], `${name} runs a known package`);
+      const schema = schemaByPackage[pkg];
+      const known = new Set(configVariables(schema));
+      const given = Object.keys(service.environment ?? {});
+      const unknown = given.filter((variable) => !known.has(variable));
+      assert.deepEqual(unknown, [], `${name} sets variables ${pkg} never reads`);
+      const required = (schema.required ?? []).filter((v: string) => !('default' in schema.properties[v]!));
+      assert.deepEqual(
+        required.filter((v: string) => !given.includes(v)),
+        [],
+        `${name} misses required variables`,
+      );
+    });
+  }
+
+  it('has Prometheus scrape each Hoot service on the port its configuration names', () => {
+    const targets = new Set(
+      prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets)),
+    );
+    for (const [name, service] of hootServices) {
+      const env = service.environment ?? {};
+      const port = env.HTTP_PORT ?? env.PORT;
+      assert.ok(port !== undefined, `${name} names its HTTP port`);
+      assert.ok(targets.has(`${name}:${port}`), `Prometheus scrapes ${name}:${port}`);
+    }
+  });
+});
