@@ -13,7 +13,7 @@ arch="$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')"
 if ! node_is_recent; then
   hoot_log "installing Node $HOOT_NODE_VERSION (node-linux-$arch from the npm registry)"
   mkdir -p "$HOOT_CACHE/node-$HOOT_NODE_VERSION"
-  npm install --silent --no-save --no-package-lock --prefix "$HOOT_CACHE/node-$HOOT_NODE_VERSION" \
+  npm install --loglevel=error --no-save --no-package-lock --prefix "$HOOT_CACHE/node-$HOOT_NODE_VERSION" \
     "node-linux-$arch@$HOOT_NODE_VERSION" >&2
   source "$HOOT_ROOT/scripts/env.sh"
   node_is_recent || { hoot_log "Node $HOOT_NODE_VERSION did not install"; exit 1; }
@@ -27,7 +27,7 @@ fi
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$HOOT_PNPM_VERSION" ]; then
   hoot_log "installing pnpm $HOOT_PNPM_VERSION"
   mkdir -p "$HOOT_CACHE/pnpm-$HOOT_PNPM_VERSION"
-  npm install --silent --no-save --no-package-lock --prefix "$HOOT_CACHE/pnpm-$HOOT_PNPM_VERSION" \
+  npm install --loglevel=error --no-save --no-package-lock --prefix "$HOOT_CACHE/pnpm-$HOOT_PNPM_VERSION" \
     "pnpm@$HOOT_PNPM_VERSION" >&2
   source "$HOOT_ROOT/scripts/env.sh"
 fi
