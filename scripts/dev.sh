@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$HOOT_ROOT/scripts/env.sh"
 "$HOOT_ROOT/scripts/setup.sh"
+source "$HOOT_ROOT/scripts/env.sh"  # picks up the Node and pnpm setup may have installed
 cd "$HOOT_ROOT"
 "$HOOT_ROOT/scripts/postgres.sh" ensure-server
 "$HOOT_ROOT/scripts/kafka.sh" start

@@ -7,6 +7,7 @@ source "$HOOT_ROOT/scripts/env.sh"
 mode="${1:-all}"; shift || true
 
 "$HOOT_ROOT/scripts/setup.sh"
+source "$HOOT_ROOT/scripts/env.sh"  # picks up the Node and pnpm setup may have installed
 cd "$HOOT_ROOT"
 
 if [ "$mode" = all ]; then
