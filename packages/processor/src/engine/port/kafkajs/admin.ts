@@ -1,0 +1,50 @@
+import type { Kafka } from 'kafkajs';
+import type { AdminPort } from '../kafka-port.ts';
+
+export function createKafkajsAdmin(kafka: Kafka): AdminPort {
+  const admin = kafka.admin();
+  return {
+    connect: () => admin.connect(),
+    disconnect: () => admin.disconnect(),
+    async ensureTopics(specs) {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length === 0) return;
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions,
+            replicationFactor: s.replicationFactor,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (error) {
+        // Another instance may have created them meanwhile.
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((s) => now.has(s.topic))) throw error;
+      }
+    },
+    async partitionCount(topic) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
+        if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return { topics: [] };
+        throw error;
+      });
+      return topics[0]?.partitions.length;
+    },
+    async endOffsets(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    },
+    async committedOffsets(groupId, topic) {
+      const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const out = new Map<number, number>();
+      for (const p of result?.partitions ?? []) {
+        const offset = Number(p.offset);
+        if (offset >= 0) out.set(p.partition, offset);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { Batch, Kafka } from 'kafkajs';
+import type { GroupConsumer, GroupConsumerOptions, InputBatch, InputRecord } from '../kafka-port.ts';
+import { kafkajsAssigner } from './assigner.ts';
+
+export function createKafkajsGroupConsumer(kafka: Kafka, options: GroupConsumerOptions): GroupConsumer {
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    partitionAssigners: [kafkajsAssigner(options.assigner, options.userData)],
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+  });
+  let running = false;
+
+  return {
+    async run(handlers) {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const assignment = new Map<string, number[]>();
+        for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+          assignment.set(topic, [...partitions]);
+        }
+        handlers.onAssignment(assignment);
+      });
+      // Batches of only control records or aborted data never reach eachBatch: this is how the
+      // engine learns that its position moved past them.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize !== 0 || payload.firstOffset === null) return;
+        handlers.onInvisibleRange(
+          payload.topic,
+          payload.partition,
+          Number(payload.firstOffset),
+          Number(payload.lastOffset) + 1,
+        );
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) handlers.onCrash(payload.error);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+      running = true;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, heartbeat, isStale }) => {
+          await handlers.onBatch(toInputBatch(batch), { heartbeat, isStale });
+        },
+      });
+    },
+    seek(topic, partition, offset) {
+      if (running) consumer.seek({ topic, partition, offset: String(offset) });
+    },
+    async stop() {
+      running = false;
+      await consumer.disconnect();
+    },
+  };
+}
+
+export function toInputBatch(batch: Batch): InputBatch {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    highWatermark: Number(batch.highWatermark),
+    records: batch.messages.map(toInputRecord),
+  };
+}
+
+function toInputRecord(message: Batch['messages'][number]): InputRecord {
+  const headers: Record<string, Buffer | undefined> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    headers[name] =
+      first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(String(first));
+  }
+  return {
+    offset: Number(message.offset),
+    key: message.key,
+    value: message.value,
+    timestamp: Number(message.timestamp),
+    headers,
+  };
+}

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { EngineMetrics } from '../metrics/engine-metrics.ts';
+import {
+  type AdminPort,
+  type BatchControl,
+  type GroupConsumer,
+  type InputBatch,
+  type KafkaPort,
+  type PartitionReader,
+  ProducerFencedError,
+  type TopicSpec,
+} from '../port/kafka-port.ts';
+import { ChangelogRestorer } from '../restore/changelog-restorer.ts';
+import { StreamTask } from '../task/stream-task.ts';
+import {
+  changelogTopic,
+  deadLetterTopic,
+  processingLogTopic,
+  repartitionTopic,
+  sourceTopic,
+  type Topology,
+} from '../topology/topology.ts';
+import { coPartitionedAssigner, encodeMemberTasks } from './co-partitioned-assigner.ts';
+import { ManagedTask } from './managed-task.ts';
+
+export interface StreamProcessorOptions {
+  applicationId: string;
+  topology: Topology;
+  port: KafkaPort;
+  stateDir: string;
+  commitIntervalMs: number;
+  commitMaxRecords: number;
+  cacheMaxEntries?: number;
+  replicationFactor?: number;
+  metrics: EngineMetrics;
+  logger: Logger;
+}
+
+const FENCED_BACKOFF_MS = 5_000;
+
+/**
+ * Runs a topology as one member of the consumer group named by the application id: one task per
+ * partition number, opened and closed as assignments change, each committing exactly once through
+ * its own transactional producer.
+ */
+export class StreamProcessor {
+  readonly #o: StreamProcessorOptions;
+  readonly #log: Logger;
+  readonly #instanceId = randomUUID();
+  readonly #tasks = new Map<number, ManagedTask>();
+  readonly #fencedAt = new Map<number, number>();
+  #assigned = new Set<number>();
+  #admin!: AdminPort;
+  #reader!: PartitionReader;
+  #consumer!: GroupConsumer;
+  #restorer!: ChangelogRestorer;
+  #partitionCount = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #running = false;
+  #crash: ((error: Error) => void) | undefined;
+
+  constructor(options: StreamProcessorOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'stream-processor', application: options.applicationId });
+  }
+
+  get groupId(): string {
+    return this.#o.applicationId;
+  }
+
+  /** True once every assigned task is open and running. */
+  get ready(): boolean {
+    return this.#running && [...this.#tasks.values()].every((t) => t.task.status === 'running');
+  }
+
+  /** Called when the consumer dies on an error it cannot recover from. */
+  onCrash(listener: (error: Error) => void): void {
+    this.#crash = listener;
+  }
+
+  async start(): Promise<void> {
+    const { applicationId, topology, port } = this.#o;
+    this.#admin = port.admin();
+    await this.#admin.connect();
+    this.#partitionCount = await this.#checkSources();
+    await this.#admin.ensureTopics(this.#internalTopics());
+
+    const changelogs = [...topology.stores.map((s) => s.name), 'task-meta'].map((s) =>
+      changelogTopic(applicationId, s),
+    );
+    this.#reader = port.partitionReader({
+      groupId: `${applicationId}-restore-${this.#instanceId}`,
+      topics: changelogs,
+    });
+    await this.#reader.start();
+    this.#restorer = new ChangelogRestorer(this.#reader, this.#o.metrics, this.#log);
+
+    this.#consumer = port.groupConsumer({
+      groupId: applicationId,
+      topics: topology.sources.map((s) => sourceTopic(applicationId, s)),
+      assigner: coPartitionedAssigner(),
+      userData: () => encodeMemberTasks({ owned: [...this.#tasks.keys()], onDisk: this.#tasksOnDisk() }),
+    });
+    await this.#consumer.run({
+      onAssignment: (assignment) => this.#onAssignment(assignment),
+      onBatch: (batch, control) => this.#onBatch(batch, control),
+      onInvisibleRange: (_topic, partition, first, next) => {
+        const managed = this.#tasks.get(partition);
+        if (managed !== undefined) void managed.lock(() => managed.task.skipInvisible(_topic, first, next));
+      },
+      onCrash: (error) => {
+        this.#log.error({ err: error }, 'consumer crashed');
+        this.#crash?.(error);
+      },
+    });
+    this.#running = true;
+    this.#timer = setInterval(
+      () => this.#commitDueTasks(),
+      Math.max(10, Math.min(this.#o.commitIntervalMs, 100)),
+    );
+    this.#log.info(
+      { partitions: this.#partitionCount, instance: this.#instanceId },
+      'stream processor started',
+    );
+  }
+
+  /** Stops taking input, commits every task, leaves the group, closes tasks. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#timer);
+    await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => this.#commit(m)).catch(() => {})));
+    await this.#consumer?.stop();
+    await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => m.task.close())));
+    this.#tasks.clear();
+    await this.#reader?.stop();
+    await this.#admin?.disconnect();
+    this.#running = false;
+    this.#log.info('stream processor stopped');
+  }
+
+  async #checkSources(): Promise<number> {
+    const counts = new Map<string, number>();
+    for (const source of this.#o.topology.sources.filter((s) => !s.internal)) {
+      const count = await this.#admin.partitionCount(source.topic);
+      if (count === undefined) throw new Error(`source topic ${source.topic} does not exist`);
+      counts.set(source.topic, count);
+    }
+    const distinct = new Set(counts.values());
+    if (distinct.size !== 1) {
+      throw new Error(
+        `source topics must be co-partitioned (same partition count): ${JSON.stringify(Object.fromEntries(counts))}`,
+      );
+    }
+    return [...distinct][0]!;
+  }
+
+  #internalTopics(): TopicSpec[] {
+    const { applicationId, topology, replicationFactor = 1 } = this.#o;
+    const spec = (topic: string, config: Record<string, string>): TopicSpec => ({
+      topic,
+      partitions: this.#partitionCount,
+      replicationFactor,
+      config,
+    });
+    return [
+      ...topology.repartitions.map((name) =>
+        spec(repartitionTopic(applicationId, name), { 'retention.ms': '604800000' }),
+      ),
+      ...[...topology.stores.map((s) => s.name), 'task-meta'].map((store) =>
+        spec(changelogTopic(applicationId, store), { 'cleanup.policy': 'compact' }),
+      ),
+      spec(deadLetterTopic(applicationId), { 'retention.ms': '2592000000' }),
+      spec(processingLogTopic(applicationId), { 'retention.ms': '2592000000' }),
+    ];
+  }
+
+  #tasksOnDisk(): number[] {
+    try {
+      return readdirSync(this.#o.stateDir)
+        .map((f) => /^task-(\d+)\.sqlite$/.exec(f)?.[1])
+        .filter((id): id is string => id !== undefined)
+        .map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  #onAssignment(assignment: Map<string, number[]>): void {
+    this.#assigned = new Set([...assignment.values()].flat());
+    this.#log.info({ tasks: [...this.#assigned].sort((a, b) => a - b) }, 'assignment received');
+    for (const [partition, managed] of this.#tasks) {
+      if (this.#assigned.has(partition)) {
+        // kafkajs revokes everything on a rebalance and resumes from committed offsets.
+        void managed.lock(() => managed.task.status === 'running' && managed.task.rollback());
+      } else {
+        this.#tasks.delete(partition);
+        void managed.lock(() => managed.task.close());
+      }
+    }
+    for (const partition of this.#assigned) {
+      if (!this.#tasks.has(partition)) this.#openTask(partition);
+    }
+  }
+
+  #openTask(partition: number): ManagedTask {
+    const { applicationId, port } = this.#o;
+    const firstSource = this.#o.topology.sources[0]!.topic;
+    const task = new StreamTask({
+      applicationId,
+      partition,
+      partitionCount: this.#partitionCount,
+      topology: this.#o.topology,
+      stateDir: join(this.#o.stateDir),
+      cacheMaxEntries: this.#o.cacheMaxEntries ?? 10_000,
+      admin: this.#admin,
+      producer: port.transactionalProducer(`${applicationId}-${firstSource}-${partition}`),
+      restorer: this.#restorer,
+      metrics: this.#o.metrics,
+      logger: this.#log,
+    });
+    const managed = new ManagedTask(task);
+    this.#tasks.set(partition, managed);
+    managed.ready = managed.lock(async () => {
+      try {
+        await task.open(this.groupId);
+        this.#seekToCommitted(task, task.rollback());
+        return true;
+      } catch (error) {
+        this.#log.error({ err: error, task: partition }, 'task failed to open; will retry');
+        await task.close();
+        if (this.#tasks.get(partition) === managed) this.#tasks.delete(partition);
+        return false;
+      }
+    });
+    return managed;
+  }
+
+  async #onBatch(batch: InputBatch, control: BatchControl): Promise<void> {
+    if (this.#stopping) return;
+    let managed = this.#tasks.get(batch.partition);
+    if (managed === undefined) {
+      const fencedAt = this.#fencedAt.get(batch.partition) ?? 0;
+      if (!this.#assigned.has(batch.partition) || Date.now() - fencedAt < FENCED_BACKOFF_MS) return;
+      managed = this.#openTask(batch.partition);
+    }
+    if (!(await waitWithHeartbeat(managed.ready, control))) return;
+    await managed.lock(async () => {
+      if (control.isStale() || this.#stopping || this.#tasks.get(batch.partition) !== managed) return;
+      await managed.task.process(batch);
+      if (managed.task.commitDue(this.#o.commitIntervalMs, this.#o.commitMaxRecords))
+        await this.#commit(managed);
+    });
+  }
+
+  #commitDueTasks(): void {
+    for (const managed of this.#tasks.values()) {
+      if (managed.task.commitDue(this.#o.commitIntervalMs, this.#o.commitMaxRecords)) {
+        void managed.lock(() => {
+          if (managed.task.commitDue(this.#o.commitIntervalMs, this.#o.commitMaxRecords))
+            return this.#commit(managed);
+        });
+      }
+    }
+  }
+
+  /** Commits one task; on failure rewinds the consumer, or drops the task when it was fenced. */
+  async #commit(managed: ManagedTask): Promise<void> {
+    const { task } = managed;
+    try {
+      await task.commit(this.groupId);
+    } catch (error) {
+      if (error instanceof ProducerFencedError) {
+        this.#log.warn({ task: task.id }, 'task fenced by another instance; closing it');
+        this.#o.metrics.commits.inc({ outcome: 'fenced' });
+        this.#fencedAt.set(task.partition, Date.now());
+        if (this.#tasks.get(task.partition) === managed) this.#tasks.delete(task.partition);
+        await task.close();
+        return;
+      }
+      this.#log.warn({ err: error, task: task.id }, 'commit failed; rolled back to the last commit');
+      this.#seekToCommitted(task, task.rollback());
+    }
+  }
+
+  #seekToCommitted(task: StreamTask, committed: Map<string, number>): void {
+    for (const source of this.#o.topology.sources) {
+      const topic = sourceTopic(this.#o.applicationId, source);
+      this.#consumer.seek(topic, task.partition, committed.get(topic) ?? 0);
+    }
+  }
+}
+
+/** Waits for a task to open while keeping the group membership alive. */
+async function waitWithHeartbeat(ready: Promise<boolean>, control: BatchControl): Promise<boolean> {
+  let settled: boolean | undefined;
+  void ready.then((ok) => {
+    settled = ok;
+  });
+  while (settled === undefined) {
+    await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    if (settled === undefined) await control.heartbeat();
+  }
+  return settled;
+}

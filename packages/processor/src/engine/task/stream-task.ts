@@ -1,0 +1,360 @@
+import type { Logger } from 'pino';
+import type { EngineMetrics } from '../metrics/engine-metrics.ts';
+import type { AdminPort, InputBatch, TransactionalProducer } from '../port/kafka-port.ts';
+import type { ChangelogRestorer } from '../restore/changelog-restorer.ts';
+import { StoreRestoration } from '../restore/store-restoration.ts';
+import { int64Serde, stringSerde } from '../serde/serde.ts';
+import type { CachingBytesStore } from '../state/caching-store.ts';
+import type { KeyValueStore } from '../state/key-value-store.ts';
+import { buildKeyValueStore, buildWindowStore, type StoreStack } from '../state/store-builder.ts';
+import { TaskStateManager } from '../state/task-state-manager.ts';
+import type { WindowStore } from '../state/window-store.ts';
+import type { RecordOrigin } from '../topology/stream-record.ts';
+import type { TaskContext } from '../topology/task-context.ts';
+import {
+  changelogTopic,
+  repartitionTopic,
+  type StoreDefinition,
+  sourceTopic,
+  type Topology,
+} from '../topology/topology.ts';
+import { instantiateGraph, type SourceRoute } from './graph.ts';
+import { RecordCollector } from './record-collector.ts';
+import { deadLetter, lateRecord } from './side-outputs.ts';
+import { assertTransition, TaskStatus } from './task-status.ts';
+
+/** Stream time is state like any other: changelogged, so a new owner resumes with the same value. */
+const META_STORE = 'task-meta';
+const STREAM_TIME = 'stream-time';
+
+export interface StreamTaskOptions {
+  applicationId: string;
+  partition: number;
+  partitionCount: number;
+  topology: Topology;
+  stateDir: string;
+  cacheMaxEntries: number;
+  admin: AdminPort;
+  producer: TransactionalProducer;
+  restorer: ChangelogRestorer;
+  metrics: EngineMetrics;
+  logger: Logger;
+}
+
+interface OpenStore {
+  definition: StoreDefinition;
+  stack: StoreStack<KeyValueStore<unknown, unknown> | WindowStore<unknown, unknown>>;
+  changelog: string;
+  release: () => void;
+}
+
+/**
+ * The work of one partition number across every co-partitioned source topic: its processor graph,
+ * its SQLite state and its transactional producer (whose transactional id fences older owners).
+ */
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  #status: TaskStatus = TaskStatus.Created;
+  readonly #o: StreamTaskOptions;
+  readonly #log: Logger;
+  #state!: TaskStateManager;
+  readonly #stores = new Map<string, OpenStore>();
+  readonly #collector: RecordCollector;
+  #routes = new Map<string, SourceRoute>();
+  /** Next input offset per source topic: processed (position) and committed. */
+  readonly #position = new Map<string, number>();
+  readonly #committed = new Map<string, number>();
+  #streamTime = Number.MIN_SAFE_INTEGER;
+  #committedStreamTime = Number.MIN_SAFE_INTEGER;
+  #uncommittedRecords = 0;
+  #positionMoved = false;
+  #lastCommit = performance.now();
+
+  constructor(options: StreamTaskOptions) {
+    this.#o = options;
+    this.partition = options.partition;
+    this.id = String(options.partition);
+    this.#log = options.logger.child({ task: this.id });
+    this.#collector = new RecordCollector(options.partition);
+  }
+
+  get status(): TaskStatus {
+    return this.#status;
+  }
+
+  /** Fences older owners, restores every store to the end of its changelog, reads committed offsets. */
+  async open(groupId: string): Promise<void> {
+    this.#transition(TaskStatus.Restoring);
+    await this.#o.producer.connect();
+    this.#openState();
+    const restorations = await this.#restorations();
+    if (restorations.some((r) => r.isCorrupt)) {
+      this.#log.warn('local checkpoints are ahead of the changelogs; wiping local state');
+      this.#closeStores();
+      TaskStateManager.wipe(this.#o.stateDir, this.id);
+      this.#openState();
+      await this.#o.restorer.restore(this.id, await this.#restorations());
+    } else {
+      await this.#o.restorer.restore(this.id, restorations);
+    }
+    for (const source of this.#o.topology.sources) {
+      const topic = sourceTopic(this.#o.applicationId, source);
+      const committed = (await this.#o.admin.committedOffsets(groupId, topic)).get(this.partition);
+      if (committed !== undefined) {
+        this.#committed.set(topic, committed);
+        this.#position.set(topic, committed);
+      }
+    }
+    this.#routes = instantiateGraph(this.#o.topology, this.#o.applicationId, this.#context());
+    this.#streamTime = this.#committedStreamTime =
+      this.#metaStore().get(STREAM_TIME) ?? Number.MIN_SAFE_INTEGER;
+    this.#state.begin();
+    this.#transition(TaskStatus.Running);
+    this.#o.metrics.openTasks.inc();
+  }
+
+  /** Decodes and processes a batch; records before the position (already processed) are skipped. */
+  async process(batch: InputBatch): Promise<void> {
+    const route = this.#routes.get(batch.topic);
+    if (route === undefined || this.#status !== TaskStatus.Running) return;
+    const start = this.#position.get(batch.topic);
+    const records = start === undefined ? batch.records : batch.records.filter((r) => r.offset >= start);
+    if (records.length === 0) return;
+    const decoded = await Promise.all(
+      records.map(async (r) => {
+        try {
+          return {
+            ok: true as const,
+            value: r.value === null ? null : await route.source.value.deserialize(r.value),
+          };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      }),
+    );
+    if (this.#status !== TaskStatus.Running) return;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const result = decoded[i]!;
+      const origin: RecordOrigin = {
+        topic: batch.topic,
+        partition: this.partition,
+        offset: record.offset,
+        key: record.key,
+        value: record.value,
+      };
+      if (!result.ok) {
+        this.#deadLetter(origin, 'decode', result.error);
+      } else if (result.value !== null) {
+        try {
+          route.node.process({
+            key: record.key === null ? null : record.key.toString('utf8'),
+            value: result.value,
+            timestamp: route.source.timestamp(result.value, record.timestamp),
+            origin,
+          });
+        } catch (error) {
+          this.#deadLetter(origin, 'process', error);
+        }
+      }
+      this.#position.set(batch.topic, record.offset + 1);
+    }
+    this.#uncommittedRecords += records.length;
+    this.#o.metrics.recordsProcessed.inc({ topic: batch.topic }, records.length);
+    this.#o.metrics.consumerLag.set(
+      { topic: batch.topic, partition: String(this.partition) },
+      Math.max(0, batch.highWatermark - (this.#position.get(batch.topic) ?? 0)),
+    );
+  }
+
+  /** Offsets [first, next) held nothing visible: move past them when contiguous with the position. */
+  skipInvisible(topic: string, firstOffset: number, nextOffset: number): void {
+    const position = this.#position.get(topic);
+    if (position !== undefined && (firstOffset > position || nextOffset <= position)) return;
+    this.#position.set(topic, nextOffset);
+    this.#positionMoved = true;
+  }
+
+  commitDue(intervalMs: number, maxRecords: number): boolean {
+    if (this.#status !== TaskStatus.Running) return false;
+    if (this.#uncommittedRecords >= maxRecords) return true;
+    const dirty = this.#uncommittedRecords > 0 || this.#positionMoved;
+    return dirty && performance.now() - this.#lastCommit >= intervalMs;
+  }
+
+  /**
+   * Commits everything since the last commit, atomically:
+   * 1. Flush each store's cache in topological order (aggregates forward their updates downstream)
+   *    and expire entries past retention (their deletions become changelog tombstones).
+   * 2. Record stream time in the task's changelogged meta store.
+   * 3. In one Kafka transaction: outputs, changelog records and the input offsets.
+   * 4. Store each changelog's next offset as its store's checkpoint and commit SQLite: local state
+   *    becomes durable only now that Kafka has it.
+   * A failure rolls back to the last commit and rethrows; the caller rewinds the consumer.
+   */
+  async commit(groupId: string): Promise<void> {
+    if (this.#status !== TaskStatus.Running) return;
+    const started = performance.now();
+    try {
+      // Step 1
+      for (const store of this.#stores.values()) {
+        store.stack.cache.flush();
+        const cutoff = store.definition.expiryCutoff?.(this.#streamTime);
+        if (cutoff !== undefined && this.#streamTime > Number.MIN_SAFE_INTEGER)
+          store.stack.typed.expire(cutoff);
+      }
+      // Step 2
+      if (this.#streamTime !== this.#committedStreamTime) {
+        this.#metaStore().put(STREAM_TIME, this.#streamTime, this.#streamTime);
+        this.#stores.get(META_STORE)!.stack.cache.flush();
+      }
+      // Step 3
+      const records = await this.#collector.drain();
+      const offsets = [...this.#position].map(([topic, offset]) => ({
+        topic,
+        partition: this.partition,
+        offset,
+      }));
+      const written = await this.#o.producer.commitTransaction(records, { groupId, offsets });
+      // Step 4
+      for (const [name, store] of this.#stores) {
+        const last = written.get(`${store.changelog}:${this.partition}`);
+        if (last !== undefined) this.#state.setCheckpoint(name, last + 1);
+      }
+      this.#state.commit();
+      this.#state.begin();
+    } catch (error) {
+      this.rollback();
+      this.#o.metrics.commits.inc({ outcome: 'failed' });
+      throw error;
+    }
+    for (const [topic, offset] of this.#position) this.#committed.set(topic, offset);
+    this.#committedStreamTime = this.#streamTime;
+    this.#uncommittedRecords = 0;
+    this.#positionMoved = false;
+    this.#lastCommit = performance.now();
+    this.#o.metrics.commits.inc({ outcome: 'committed' });
+    this.#o.metrics.commitDuration.observe((this.#lastCommit - started) / 1000);
+    this.#o.metrics.stateBytes.set({ task: this.id }, this.#state.sizeBytes());
+  }
+
+  /** Drops everything since the last commit. Returns where each source topic must be re-read from. */
+  rollback(): Map<string, number> {
+    for (const store of this.#stores.values()) store.stack.cache.discard();
+    this.#collector.clear();
+    this.#state.rollback();
+    this.#state.begin();
+    this.#position.clear();
+    for (const [topic, offset] of this.#committed) this.#position.set(topic, offset);
+    this.#streamTime = this.#committedStreamTime;
+    this.#uncommittedRecords = 0;
+    this.#positionMoved = false;
+    return new Map(this.#committed);
+  }
+
+  /** Closes without committing: uncommitted work is rolled back; the SQLite file stays for next time. */
+  async close(): Promise<void> {
+    if (this.#status === TaskStatus.Closed) return;
+    const wasRunning = this.#status === TaskStatus.Running;
+    this.#transition(TaskStatus.Closed);
+    if (wasRunning) this.#o.metrics.openTasks.dec();
+    this.#closeStores();
+    await this.#o.producer.disconnect().catch(() => {});
+  }
+
+  #openState(): void {
+    this.#state = new TaskStateManager(this.#o.stateDir, this.id);
+    const definitions: StoreDefinition[] = [
+      ...this.#o.topology.stores,
+      { name: META_STORE, kind: 'key-value', keys: stringSerde as never, values: int64Serde as never },
+    ];
+    for (const definition of definitions) {
+      const changelog = changelogTopic(this.#o.applicationId, definition.name);
+      const options = {
+        db: this.#state.db,
+        name: definition.name,
+        keys: definition.keys,
+        values: definition.values,
+        changelog: this.#collector.changelogWriter(changelog),
+        cacheMaxEntries: this.#o.cacheMaxEntries,
+      };
+      const stack = definition.kind === 'window' ? buildWindowStore(options) : buildKeyValueStore(options);
+      const release = this.#o.metrics.watchStore(definition.name, stack.typed.counts);
+      this.#stores.set(definition.name, { definition, stack, changelog, release });
+    }
+  }
+
+  #closeStores(): void {
+    for (const store of this.#stores.values()) store.release();
+    this.#stores.clear();
+    this.#state.close();
+  }
+
+  async #restorations(): Promise<StoreRestoration[]> {
+    return Promise.all(
+      [...this.#stores].map(async ([name, store]) => {
+        const endOffset = (await this.#o.admin.endOffsets(store.changelog)).get(this.partition) ?? 0;
+        return new StoreRestoration({
+          store: name,
+          topic: store.changelog,
+          partition: this.partition,
+          endOffset,
+          state: this.#state,
+          sqlite: store.stack.sqlite,
+        });
+      }),
+    );
+  }
+
+  #metaStore(): KeyValueStore<string, number> {
+    return this.#stores.get(META_STORE)!.stack.typed as KeyValueStore<string, number>;
+  }
+
+  #store(name: string): OpenStore {
+    const store = this.#stores.get(name);
+    if (store === undefined) throw new Error(`task ${this.id} has no store ${name}`);
+    return store;
+  }
+
+  #context(): TaskContext {
+    const { applicationId } = this.#o;
+    return {
+      taskId: this.id,
+      partition: this.partition,
+      partitionCount: this.#o.partitionCount,
+      repartitionTopic: (name) => repartitionTopic(applicationId, name),
+      keyValueStore: <K, V>(name: string) => this.#store(name).stack.typed as unknown as KeyValueStore<K, V>,
+      windowStore: <K, V>(name: string) => this.#store(name).stack.typed as unknown as WindowStore<K, V>,
+      cache: (name: string): CachingBytesStore => this.#store(name).stack.cache,
+      send: (record) => this.#collector.send(record),
+      streamTime: () => this.#streamTime,
+      observeTimestamp: (timestamp) => {
+        if (timestamp > this.#streamTime) this.#streamTime = timestamp;
+      },
+      dropLate: (node, origin, details) => {
+        this.#o.metrics.lateRecordsDropped.inc({ node });
+        this.#collector.send(lateRecord(applicationId, node, origin, details));
+        this.#log.debug(
+          { node, ...details, topic: origin.topic, offset: origin.offset },
+          'late record dropped',
+        );
+      },
+      countDuplicate: (node) => this.#o.metrics.duplicateRecords.inc({ node }),
+    };
+  }
+
+  #deadLetter(origin: RecordOrigin, stage: 'decode' | 'process', error: unknown): void {
+    this.#o.metrics.deadLetterRecords.inc({ topic: origin.topic, stage });
+    this.#collector.send(deadLetter(this.#o.applicationId, origin, stage, error));
+    this.#log.warn(
+      { topic: origin.topic, offset: origin.offset, stage, err: error },
+      'record sent to the dead-letter topic',
+    );
+  }
+
+  #transition(to: TaskStatus): void {
+    assertTransition(this.id, this.#status, to);
+    this.#status = to;
+  }
+}

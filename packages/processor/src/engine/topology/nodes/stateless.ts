@@ -1,0 +1,33 @@
+import type { StreamRecord } from '../stream-record.ts';
+import type { NodeFactory } from '../topology.ts';
+
+type Any = StreamRecord<unknown, unknown>;
+
+export function filterNode(predicate: (value: unknown, key: unknown) => boolean): NodeFactory {
+  return (_context, forward) => ({
+    process(record: Any) {
+      if (predicate(record.value, record.key)) forward(record);
+    },
+  });
+}
+
+export function mapValuesNode(mapper: (value: unknown, key: unknown) => unknown): NodeFactory {
+  return (_context, forward) => ({
+    process(record: Any) {
+      forward({ ...record, value: mapper(record.value, record.key) });
+    },
+  });
+}
+
+/** One record in, any number out, each with its own key and value (and event time, if given). */
+export function flatMapNode(
+  mapper: (value: unknown, key: unknown) => Iterable<{ key: unknown; value: unknown; timestamp?: number }>,
+): NodeFactory {
+  return (_context, forward) => ({
+    process(record: Any) {
+      for (const out of mapper(record.value, record.key)) {
+        forward({ ...record, key: out.key, value: out.value, timestamp: out.timestamp ?? record.timestamp });
+      }
+    },
+  });
+}

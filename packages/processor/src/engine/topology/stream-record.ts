@@ -1,0 +1,26 @@
+import type { Window } from '../windows/tumbling.ts';
+
+/** Where a record entered the task: kept for dead letters and the processing log. */
+export interface RecordOrigin {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface StreamRecord<K, V> {
+  key: K;
+  value: V;
+  /** Event time, epoch ms: drives stream time and windows. */
+  timestamp: number;
+  /** Set once the stream is windowed. */
+  window?: Window;
+  origin: RecordOrigin;
+}
+
+export interface ProcessorNode<K = unknown, V = unknown> {
+  process(record: StreamRecord<K, V>): void;
+}
+
+export type Forward<K, V> = (record: StreamRecord<K, V>) => void;

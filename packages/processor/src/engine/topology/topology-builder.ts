@@ -1,0 +1,249 @@
+import { type StoreSerde, stringSerde, type TopicSerde } from '../serde/serde.ts';
+import { describeWindows, type TumblingWindows } from '../windows/tumbling.ts';
+import type { Aggregator } from './aggregator.ts';
+import { aggregateNode } from './nodes/aggregate.ts';
+import { distinctNode } from './nodes/distinct.ts';
+import { rekeyNode } from './nodes/rekey.ts';
+import { sinkNode } from './nodes/sink.ts';
+import { filterNode, flatMapNode, mapValuesNode } from './nodes/stateless.ts';
+import { lookupNode, tableNode } from './nodes/table.ts';
+import { windowNode } from './nodes/window.ts';
+import type { NodeDefinition, NodeFactory, SourceDefinition, StoreDefinition, Topology } from './topology.ts';
+
+const byteSerde: StoreSerde<unknown> = {
+  serialize: () => Buffer.alloc(0),
+  deserialize: () => 1,
+};
+
+/**
+ * Declares a topology: sources, stateless steps, re-keying, windows, distinct, aggregations,
+ * tables with lookups, sinks. Names given to stateful steps name their stores and internal topics,
+ * so keep them stable; a windowed store's name also encodes its window definition, so changing the
+ * definition starts fresh state instead of misreading old state.
+ */
+export class TopologyBuilder {
+  readonly name: string;
+  readonly #sources: SourceDefinition[] = [];
+  readonly #stores: StoreDefinition[] = [];
+  readonly #repartitions: string[] = [];
+  readonly #sinkTopics = new Set<string>();
+  readonly #names = new Set<string>();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Records of a topic; keys are read as UTF-8 strings (or null), values with `value`. */
+  stream<V>(
+    topic: string,
+    options: { value: TopicSerde<V>; timestamp?: (value: V, recordTimestamp: number) => number },
+  ): KStream<string | null, V> {
+    const node = this.node(`source-${topic}`, (_context, forward) => ({ process: forward }));
+    this.#sources.push({
+      topic,
+      internal: false,
+      value: options.value as TopicSerde<unknown>,
+      timestamp: (options.timestamp ?? ((_v: V, ts: number) => ts)) as SourceDefinition['timestamp'],
+      node,
+    });
+    return new KStream(this, node, undefined);
+  }
+
+  build(): Topology {
+    if (this.#sources.length === 0) throw new Error(`topology ${this.name} has no source`);
+    return {
+      name: this.name,
+      sources: [...this.#sources],
+      stores: [...this.#stores],
+      repartitions: [...this.#repartitions],
+      sinkTopics: [...this.#sinkTopics],
+    };
+  }
+
+  /** @internal */
+  node(name: string, create: NodeFactory): NodeDefinition {
+    return { name, create, children: [] };
+  }
+
+  /** @internal */
+  claim(name: string): void {
+    if (this.#names.has(name)) throw new Error(`topology ${this.name} already has a step named ${name}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`step name ${name} may use only A-Z a-z 0-9 . _ -`);
+    this.#names.add(name);
+  }
+
+  /** @internal */
+  addStore(store: StoreDefinition): void {
+    this.#stores.push(store);
+  }
+
+  /** @internal */
+  addRepartition(name: string, values: StoreSerde<unknown>, node: NodeDefinition): void {
+    this.#repartitions.push(name);
+    this.#sources.push({
+      topic: name,
+      internal: true,
+      value: values,
+      timestamp: (_value, recordTimestamp) => recordTimestamp,
+      node,
+    });
+  }
+
+  /** @internal */
+  addSinkTopic(topic: string): void {
+    this.#sinkTopics.add(topic);
+  }
+}
+
+export class KStream<K, V> {
+  readonly #builder: TopologyBuilder;
+  readonly #node: NodeDefinition;
+  readonly #windows: TumblingWindows | undefined;
+
+  /** @internal */
+  constructor(builder: TopologyBuilder, node: NodeDefinition, windows: TumblingWindows | undefined) {
+    this.#builder = builder;
+    this.#node = node;
+    this.#windows = windows;
+  }
+
+  filter(predicate: (value: V, key: K) => boolean): KStream<K, V> {
+    return this.#then('filter', filterNode(predicate as (v: unknown, k: unknown) => boolean));
+  }
+
+  mapValues<V2>(mapper: (value: V, key: K) => V2): KStream<K, V2> {
+    return this.#then('map-values', mapValuesNode(mapper as (v: unknown, k: unknown) => unknown));
+  }
+
+  /** Any number of records per record. Keys may change, but partitions only change through rekey. */
+  flatMap<K2, V2>(
+    mapper: (value: V, key: K) => Iterable<{ key: K2; value: V2; timestamp?: number }>,
+  ): KStream<K2, V2> {
+    return this.#then('flat-map', flatMapNode(mapper as Parameters<typeof flatMapNode>[0]));
+  }
+
+  /**
+   * Re-keys by `keyOf` through the repartition topic `<application>-<name>-repartition`, so that
+   * records with the same new key meet in the same task. Records already keyed and partitioned
+   * right skip the round trip.
+   */
+  rekey(
+    name: string,
+    keyOf: (value: V, key: K) => string,
+    options: { value: StoreSerde<V> },
+  ): KStream<string, V> {
+    if (this.#windows !== undefined) throw new Error(`rekey ${name}: re-key before windowing`);
+    this.#builder.claim(name);
+    const values = options.value as StoreSerde<unknown>;
+    const downstream = this.#builder.node(`${name}-continue`, (_context, forward) => ({ process: forward }));
+    const rekey = this.#builder.node(
+      name,
+      rekeyNode(name, keyOf as (v: unknown, k: unknown) => string, values),
+    );
+    this.#node.children.push(rekey);
+    rekey.children.push(downstream);
+    const source = this.#builder.node(`${name}-source`, (_context, forward) => ({ process: forward }));
+    source.children.push(downstream);
+    this.#builder.addRepartition(name, values, source);
+    return new KStream(this.#builder, downstream, undefined);
+  }
+
+  /** Assigns tumbling windows by event time; records for closed windows are dropped as late. */
+  windowBy(name: string, windows: TumblingWindows): KStream<K, V> {
+    this.#builder.claim(name);
+    const node = this.#builder.node(name, windowNode(name, windows));
+    this.#node.children.push(node);
+    return new KStream(this.#builder, node, windows);
+  }
+
+  /** Drops records whose (key, id) was seen within the last `horizonMs` of stream time. */
+  distinct(name: string, options: { by: (value: V, key: K) => string; horizonMs: number }): KStream<K, V> {
+    this.#builder.claim(name);
+    const { horizonMs } = options;
+    this.#builder.addStore({
+      name,
+      kind: 'key-value',
+      keys: stringSerde as StoreSerde<unknown>,
+      values: byteSerde,
+      expiryCutoff: (streamTime) => streamTime - horizonMs,
+    });
+    return this.#then(name, distinctNode(name, options.by as (v: unknown, k: unknown) => string));
+  }
+
+  /**
+   * One value per key, per window when the stream is windowed (unless `perWindow: false`).
+   * Returns the stream of updates: each carries the latest value, and its window when windowed.
+   */
+  aggregate<A>(
+    name: string,
+    aggregator: Aggregator<V, A>,
+    options: { value: StoreSerde<A>; perWindow?: boolean },
+  ): KStream<K, A> {
+    const windows = options.perWindow === false ? undefined : this.#windows;
+    const storeName = windows === undefined ? name : `${name}-${describeWindows(windows)}`;
+    this.#builder.claim(storeName);
+    this.#builder.addStore({
+      name: storeName,
+      kind: windows === undefined ? 'key-value' : 'window',
+      keys: stringSerde as StoreSerde<unknown>,
+      values: options.value as StoreSerde<unknown>,
+      ...(windows === undefined
+        ? {}
+        : { expiryCutoff: (streamTime: number) => streamTime - windows.retentionMs }),
+    });
+    const node = this.#builder.node(
+      storeName,
+      aggregateNode(storeName, aggregator as Aggregator<unknown, unknown>, windows?.sizeMs),
+    );
+    this.#node.children.push(node);
+    return new KStream(this.#builder, node, windows);
+  }
+
+  /** Keeps the latest value per key for lookups; entries expire `ttlMs` of stream time after their update. */
+  toTable(name: string, options: { value: StoreSerde<V>; ttlMs?: number }): TableRef<V> {
+    this.#builder.claim(name);
+    const { ttlMs } = options;
+    this.#builder.addStore({
+      name,
+      kind: 'key-value',
+      keys: stringSerde as StoreSerde<unknown>,
+      values: options.value as StoreSerde<unknown>,
+      ...(ttlMs === undefined ? {} : { expiryCutoff: (streamTime: number) => streamTime - ttlMs }),
+    });
+    this.#then(name, tableNode(name));
+    return { storeName: name };
+  }
+
+  /** Joins each record with a table of the same task, by a key the record names. */
+  lookup<T, R>(
+    table: TableRef<T>,
+    keyOf: (value: V, key: K) => string,
+    join: (value: V, found: T | undefined, key: K) => R | undefined,
+  ): KStream<K, R> {
+    return this.#then(
+      `lookup-${table.storeName}`,
+      lookupNode(
+        table.storeName,
+        keyOf as (v: unknown, k: unknown) => unknown,
+        join as Parameters<typeof lookupNode>[2],
+      ),
+    );
+  }
+
+  to(topic: string, options: { value: TopicSerde<V> }): void {
+    this.#builder.addSinkTopic(topic);
+    this.#then(`sink-${topic}`, sinkNode(topic, options.value as TopicSerde<unknown>));
+  }
+
+  #then<K2, V2>(name: string, create: NodeFactory): KStream<K2, V2> {
+    const node = this.#builder.node(name, create);
+    this.#node.children.push(node);
+    return new KStream<K2, V2>(this.#builder, node, this.#windows);
+  }
+}
+
+export interface TableRef<V> {
+  readonly storeName: string;
+  /** Type marker only. */
+  readonly __value?: V;
+}
