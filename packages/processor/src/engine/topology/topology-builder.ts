@@ -1,5 +1,5 @@
 import { type StoreSerde, stringSerde, type TopicSerde } from '../serde/serde.ts';
-import { describeWindows, type TumblingWindows } from '../windows/tumbling.ts';
+import { describeWindows, type TumblingWindows, type Window } from '../windows/tumbling.ts';
 import type { Aggregator } from './aggregator.ts';
 import { aggregateNode } from './nodes/aggregate.ts';
 import { distinctNode } from './nodes/distinct.ts';
@@ -111,8 +111,9 @@ export class KStream<K, V> {
     return this.#then('filter', filterNode(predicate as (v: unknown, k: unknown) => boolean));
   }
 
-  mapValues<V2>(mapper: (value: V, key: K) => V2): KStream<K, V2> {
-    return this.#then('map-values', mapValuesNode(mapper as (v: unknown, k: unknown) => unknown));
+  /** A new value per record; the mapper also sees the record's window, once windowed. */
+  mapValues<V2>(mapper: (value: V, key: K, window: Window | undefined) => V2): KStream<K, V2> {
+    return this.#then('map-values', mapValuesNode(mapper as Parameters<typeof mapValuesNode>[0]));
   }
 
   /** Any number of records per record. Keys may change, but partitions only change through rekey. */

@@ -1,4 +1,5 @@
 import type { StreamRecord } from '../stream-record.ts';
+import type { Window } from '../../windows/tumbling.ts';
 import type { NodeFactory } from '../topology.ts';
 
 type Any = StreamRecord<unknown, unknown>;
@@ -11,10 +12,12 @@ export function filterNode(predicate: (value: unknown, key: unknown) => boolean)
   });
 }
 
-export function mapValuesNode(mapper: (value: unknown, key: unknown) => unknown): NodeFactory {
+export function mapValuesNode(
+  mapper: (value: unknown, key: unknown, window: Window | undefined) => unknown,
+): NodeFactory {
   return (_context, forward) => ({
     process(record: Any) {
-      forward({ ...record, value: mapper(record.value, record.key) });
+      forward({ ...record, value: mapper(record.value, record.key, record.window) });
     },
   });
 }

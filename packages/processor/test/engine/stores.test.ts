@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  buildKeyValueStore,
+  buildWindowStore,
+  type ChangelogWriter,
+  decodeChangelogValue,
+  jsonSerde,
+  stringSerde,
+  TaskStateManager,
+} from '../../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hoot-stores-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function recordingChangelog() {
+  const records: Array<{ key: string; value: Buffer | null }> = [];
+  const writer: ChangelogWriter = { write: (key, value) => records.push({ key: key.toString('latin1'), value }) };
+  return { records, writer };
+}
+
+describe('state store stack', () => {
+  it('caches writes until flush, then writes SQLite and the changelog once per key', () => {
+    const state = new TaskStateManager(dir, 'kv');
+    state.begin();
+    const log = recordingChangelog();
+    const { typed, cache } = buildKeyValueStore({
+      db: state.db,
+      name: 'counts',
+      keys: stringSerde,
+      values: jsonSerde<number>(),
+      changelog: log.writer,
+      cacheMaxEntries: 100,
+    });
+    for (let i = 1; i <= 50; i++) typed.put('a', i, 1000 + i);
+    typed.put('b', 7, 1);
+    assert.equal(typed.get('a'), 50, 'reads see the cached value');
+    assert.equal(typed.approximateCount(), 0, 'nothing reached SQLite yet');
+    assert.equal(log.records.length, 0);
+
+    const flushed: string[] = [];
+    cache.setFlushListener((key) => flushed.push(key.toString()));
+    cache.flush();
+    assert.deepEqual(flushed.sort(), ['a', 'b']);
+    assert.equal(typed.approximateCount(), 2);
+    assert.equal(log.records.length, 2);
+    const a = decodeChangelogValue(log.records.find((r) => r.key === 'a')!.value)!;
+    assert.deepEqual(JSON.parse(a.value.toString()), 50);
+    assert.equal(a.timestamp, 1050);
+
+    typed.delete('b');
+    cache.flush();
+    assert.equal(typed.get('b'), undefined);
+    assert.equal(log.records.at(-1)!.value, null, 'a delete is a tombstone');
+    state.close();
+  });
+
+  it('rolls back to the last commit: SQLite data and checkpoints together', () => {
+    const state = new TaskStateManager(dir, 'rollback');
+    state.begin();
+    const { typed, cache } = buildKeyValueStore({
+      db: state.db,
+      name: 's',
+      keys: stringSerde,
+      values: jsonSerde<string>(),
+      changelog: { write() {} },
+      cacheMaxEntries: 10,
+    });
+    typed.put('kept', 'v1', 0);
+    cache.flush();
+    state.setCheckpoint('s', 10);
+    state.commit();
+    state.begin();
+    typed.put('lost', 'v2', 0);
+    cache.flush();
+    state.setCheckpoint('s', 20);
+    state.rollback();
+    assert.equal(typed.get('kept'), 'v1');
+    assert.equal(typed.get('lost'), undefined);
+    assert.equal(state.checkpoint('s'), 10);
+    state.close();
+
+    const reopened = new TaskStateManager(dir, 'rollback');
+    assert.equal(reopened.checkpoint('s'), 10, 'the committed checkpoint is durable');
+    reopened.close();
+  });
+
+  it('expires windows past retention and tombstones them in the changelog', () => {
+    const state = new TaskStateManager(dir, 'win');
+    state.begin();
+    const log = recordingChangelog();
+    const { typed } = buildWindowStore({
+      db: state.db,
+      name: 'hourly',
+      keys: stringSerde,
+      values: jsonSerde<number>(),
+      changelog: log.writer,
+      cacheMaxEntries: 1000,
+    });
+    for (let hour = 0; hour < 10; hour++) typed.put('c1', hour * 3_600_000, hour);
+    typed.put('c2', 0, 99);
+    assert.deepEqual(
+      [...typed.fetch('c1')].map(([start]) => start / 3_600_000),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    const expired = typed.expire(5 * 3_600_000);
+    assert.equal(expired, 6, 'hours 0-4 of c1 and hour 0 of c2');
+    assert.deepEqual(
+      [...typed.fetch('c1')].map(([start]) => start / 3_600_000),
+      [5, 6, 7, 8, 9],
+    );
+    assert.equal(log.records.filter((r) => r.value === null).length, 6);
+    assert.equal(typed.get('c2', 0), undefined);
+    state.close();
+  });
+
+  it('wipes a task directory', () => {
+    const state = new TaskStateManager(dir, 'wiped');
+    state.setCheckpoint('s', 5);
+    state.close();
+    TaskStateManager.wipe(dir, 'wiped');
+    const fresh = new TaskStateManager(dir, 'wiped');
+    assert.equal(fresh.checkpoint('s'), 0);
+    fresh.close();
+  });
+});

@@ -1,0 +1,85 @@
+import type { Message } from 'kafkajs';
+import type { CountedEvent } from '../../fixtures/counting-app.ts';
+
+/** A small deterministic generator (mulberry32): the same seed gives the same workload. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface CountingWorkload {
+  messages: Message[];
+  /** Distinct ids per `${group}@${windowStart}` and per `${group}@total`. */
+  truth: Map<string, number>;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Events spread over groups and hours, with duplicates (the same id again, possibly on another
+ * partition) and random or absent keys, so that re-keying and distinct counting are both needed.
+ */
+export function countingWorkload(options: {
+  seed: number;
+  events: number;
+  groups: number;
+  hours: number;
+  duplicateShare: number;
+  startMs?: number;
+  idPrefix?: string;
+}): CountingWorkload {
+  const next = random(options.seed);
+  const start = options.startMs ?? Date.UTC(2026, 10, 1);
+  const prefix = options.idPrefix ?? `s${options.seed}`;
+  const messages: Message[] = [];
+  const seen = new Map<string, CountedEvent>();
+  const truth = new Map<string, number>();
+  for (let i = 0; i < options.events; i++) {
+    let event: CountedEvent;
+    if (seen.size > 0 && next() < options.duplicateShare) {
+      const ids = [...seen.keys()];
+      event = seen.get(ids[Math.floor(next() * ids.length)]!)!;
+    } else {
+      event = {
+        id: `${prefix}-${i}`,
+        group: `g${Math.floor(next() * options.groups)}`,
+        ts: start + Math.floor(next() * options.hours * HOUR),
+      };
+      seen.set(event.id, event);
+      const hour = event.ts - (event.ts % HOUR);
+      truth.set(`${event.group}@${hour}`, (truth.get(`${event.group}@${hour}`) ?? 0) + 1);
+      truth.set(`${event.group}@total`, (truth.get(`${event.group}@total`) ?? 0) + 1);
+    }
+    const keyChoice = next();
+    messages.push({
+      key: keyChoice < 0.3 ? null : keyChoice < 0.6 ? event.group : `random-${Math.floor(next() * 1000)}`,
+      value: JSON.stringify(event),
+    });
+  }
+  return { messages, truth };
+}
+
+/** The latest count per `${group}@${windowStart|total}` from the output topic's records. */
+export function latestCounts(records: Array<{ value: Buffer | null }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) {
+    if (r.value === null) continue;
+    const v = JSON.parse(r.value.toString()) as { group: string; windowStart: number | null; count: number };
+    out.set(`${v.group}@${v.windowStart ?? 'total'}`, v.count);
+  }
+  return out;
+}
+
+/** Human-readable differences between two count maps (empty when equal). */
+export function diffCounts(expected: Map<string, number>, actual: Map<string, number>): string[] {
+  const problems: string[] = [];
+  for (const [k, v] of expected) if (actual.get(k) !== v) problems.push(`${k}: expected ${v}, got ${actual.get(k)}`);
+  for (const [k, v] of actual) if (!expected.has(k)) problems.push(`${k}: unexpected ${v}`);
+  return problems;
+}
