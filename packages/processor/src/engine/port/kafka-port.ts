@@ -28,6 +28,8 @@ export interface AdminPort {
   endOffsets(topic: string): Promise<Map<number, number>>;
   /** Committed offset per partition of a group (partitions without one are absent). */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, number>>;
+  /** Deletes every record of a partition before `offset` (moves its log start offset). */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void>;
   disconnect(): Promise<void>;
 }
 

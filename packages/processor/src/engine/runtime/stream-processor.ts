@@ -35,11 +35,14 @@ export interface StreamProcessorOptions {
   commitMaxRecords: number;
   cacheMaxEntries?: number;
   replicationFactor?: number;
+  /** Group session timeout: how long a dead member holds its partitions. */
+  sessionTimeoutMs?: number;
   metrics: EngineMetrics;
   logger: Logger;
 }
 
 const FENCED_BACKOFF_MS = 5_000;
+const PURGE_INTERVAL_MS = 30_000;
 
 /**
  * Runs a topology as one member of the consumer group named by the application id: one task per
@@ -59,6 +62,8 @@ export class StreamProcessor {
   #restorer!: ChangelogRestorer;
   #partitionCount = 0;
   #timer: NodeJS.Timeout | undefined;
+  #purgeTimer: NodeJS.Timeout | undefined;
+  readonly #purged = new Map<string, number>();
   #stopping = false;
   #running = false;
   #crash: ((error: Error) => void) | undefined;
@@ -104,6 +109,8 @@ export class StreamProcessor {
       topics: topology.sources.map((s) => sourceTopic(applicationId, s)),
       assigner: coPartitionedAssigner(),
       userData: () => encodeMemberTasks({ owned: [...this.#tasks.keys()], onDisk: this.#tasksOnDisk() }),
+      sessionTimeoutMs: this.#o.sessionTimeoutMs ?? 30_000,
+      heartbeatIntervalMs: Math.max(500, Math.floor((this.#o.sessionTimeoutMs ?? 30_000) / 10)),
     });
     await this.#consumer.run({
       onAssignment: (assignment) => this.#onAssignment(assignment),
@@ -133,6 +140,7 @@ export class StreamProcessor {
     if (this.#stopping) return;
     this.#stopping = true;
     clearInterval(this.#timer);
+    clearInterval(this.#purgeTimer);
     await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => this.#commit(m)).catch(() => {})));
     await this.#consumer?.stop();
     await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => m.task.close())));
@@ -169,7 +177,9 @@ export class StreamProcessor {
     });
     return [
       ...topology.repartitions.map((name) =>
-        spec(repartitionTopic(applicationId, name), { 'retention.ms': '604800000' }),
+        // Records keep their event time, which may be weeks old: no time-based deletion; the
+        // engine purges what it has committed instead.
+        spec(repartitionTopic(applicationId, name), { 'retention.ms': '-1' }),
       ),
       ...[...topology.stores.map((s) => s.name), 'task-meta'].map((store) =>
         spec(changelogTopic(applicationId, store), { 'cleanup.policy': 'compact' }),
@@ -284,6 +294,23 @@ export class StreamProcessor {
       }
       this.#log.warn({ err: error, task: task.id }, 'commit failed; rolled back to the last commit');
       this.#seekToCommitted(task, task.rollback());
+    }
+  }
+
+  /** Deletes repartition records that owned tasks have committed past. */
+  async #purgeRepartitions(): Promise<void> {
+    const topics = new Set(this.#o.topology.repartitions.map((name) => repartitionTopic(this.#o.applicationId, name)));
+    for (const managed of this.#tasks.values()) {
+      for (const [topic, offset] of managed.task.committedOffsets()) {
+        const key = `${topic}:${managed.task.partition}`;
+        if (!topics.has(topic) || offset <= (this.#purged.get(key) ?? 0)) continue;
+        try {
+          await this.#admin.deleteRecordsBefore(topic, managed.task.partition, offset);
+          this.#purged.set(key, offset);
+        } catch (error) {
+          this.#log.debug({ err: error, topic, partition: managed.task.partition }, 'purging repartition records failed');
+        }
+      }
     }
   }
 

@@ -83,6 +83,11 @@ export class StreamTask {
     return this.#status;
   }
 
+  /** Next offset to read per source topic, as of the last commit. */
+  committedOffsets(): ReadonlyMap<string, number> {
+    return new Map(this.#committed);
+  }
+
   /** Fences older owners, restores every store to the end of its changelog, reads committed offsets. */
   async open(groupId: string): Promise<void> {
     this.#transition(TaskStatus.Restoring);
@@ -100,11 +105,11 @@ export class StreamTask {
     }
     for (const source of this.#o.topology.sources) {
       const topic = sourceTopic(this.#o.applicationId, source);
-      const committed = (await this.#o.admin.committedOffsets(groupId, topic)).get(this.partition);
-      if (committed !== undefined) {
-        this.#committed.set(topic, committed);
-        this.#position.set(topic, committed);
-      }
+      // Without a committed offset the task starts from the beginning: position 0, never
+      // "anywhere", so that a range the consumer skipped cannot pass for processed.
+      const committed = (await this.#o.admin.committedOffsets(groupId, topic)).get(this.partition) ?? 0;
+      this.#committed.set(topic, committed);
+      this.#position.set(topic, committed);
     }
     this.#routes = instantiateGraph(this.#o.topology, this.#o.applicationId, this.#context());
     this.#streamTime = this.#committedStreamTime =
@@ -112,15 +117,19 @@ export class StreamTask {
     this.#state.begin();
     this.#transition(TaskStatus.Running);
     this.#o.metrics.openTasks.inc();
+    this.#log.info({ committed: Object.fromEntries(this.#committed), streamTime: this.#streamTime }, 'task running');
   }
 
   /** Decodes and processes a batch; records before the position (already processed) are skipped. */
   async process(batch: InputBatch): Promise<void> {
     const route = this.#routes.get(batch.topic);
     if (route === undefined || this.#status !== TaskStatus.Running) return;
-    const start = this.#position.get(batch.topic);
-    const records = start === undefined ? batch.records : batch.records.filter((r) => r.offset >= start);
+    const start = this.#position.get(batch.topic) ?? 0;
+    const records = batch.records.filter((r) => r.offset >= start);
     if (records.length === 0) return;
+    if (records[0]!.offset > start) {
+      this.#log.debug({ topic: batch.topic, position: start, first: records[0]!.offset }, 'input skips offsets');
+    }
     const decoded = await Promise.all(
       records.map(async (r) => {
         try {
@@ -170,8 +179,8 @@ export class StreamTask {
 
   /** Offsets [first, next) held nothing visible: move past them when contiguous with the position. */
   skipInvisible(topic: string, firstOffset: number, nextOffset: number): void {
-    const position = this.#position.get(topic);
-    if (position !== undefined && (firstOffset > position || nextOffset <= position)) return;
+    const position = this.#position.get(topic) ?? 0;
+    if (firstOffset > position || nextOffset <= position) return;
     this.#position.set(topic, nextOffset);
     this.#positionMoved = true;
   }
@@ -241,6 +250,12 @@ export class StreamTask {
 
   /** Drops everything since the last commit. Returns where each source topic must be re-read from. */
   rollback(): Map<string, number> {
+    if (this.#uncommittedRecords > 0 || this.#collector.size > 0) {
+      this.#log.info(
+        { uncommitted: this.#uncommittedRecords, committed: Object.fromEntries(this.#committed) },
+        'rolling back to the last commit',
+      );
+    }
     for (const store of this.#stores.values()) store.stack.cache.discard();
     this.#collector.clear();
     this.#state.rollback();

@@ -13,6 +13,7 @@ export interface LogLine {
 export class AppProcess {
   readonly child: ChildProcess;
   readonly logs: LogLine[] = [];
+  stderr = '';
   readonly exited: Promise<number | null>;
   readonly #waiters: Array<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
 
@@ -43,13 +44,12 @@ export class AppProcess {
         }
       }
     });
-    let stderr = '';
     this.child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+      this.stderr += chunk.toString();
     });
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code) => {
-        if (code !== 0 && code !== null && stderr !== '') process.stderr.write(stderr);
+        if (code !== 0 && code !== null && this.stderr !== '') process.stderr.write(this.stderr);
         resolve(code);
       }),
     );

@@ -37,6 +37,9 @@ export function createKafkajsAdmin(kafka: Kafka): AdminPort {
       const offsets = await admin.fetchTopicOffsets(topic);
       return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
     },
+    async deleteRecordsBefore(topic, partition, offset) {
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
+    },
     async committedOffsets(groupId, topic) {
       const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
       const out = new Map<number, number>();

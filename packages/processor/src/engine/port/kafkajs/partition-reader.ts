@@ -71,7 +71,12 @@ export function createKafkajsPartitionReader(
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, isStale }) => {
           const read = active.get(key(batch.topic, batch.partition));
-          if (read === undefined || isStale()) return;
+          if (read === undefined) {
+            // kafkajs un-pauses a topic's other partitions when one is paused: pause this one again.
+            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+            return;
+          }
+          if (isStale()) return;
           const input = toInputBatch(batch);
           const records = input.records.filter(
             (r) => r.offset >= read.position && r.offset < read.request.toOffset,

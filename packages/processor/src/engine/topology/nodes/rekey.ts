@@ -7,6 +7,8 @@ import type { NodeFactory } from '../topology.ts';
  * Gives records a new key. A record whose key already is the new key and that already sits on the
  * partition murmur2 gives that key goes straight on; any other goes through the repartition topic,
  * whose source (same task number as the key's partition) continues the same downstream graph.
+ * The record's Kafka timestamp carries its event time across; repartition topics therefore keep
+ * records regardless of age and are purged by the engine once consumed.
  */
 export function rekeyNode(
   name: string,

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createTopics, deleteTopicsWithPrefix, groupLag, produce, readAll, uniqueName } from './harness/kafka.ts';
+import { AppProcess } from './harness/processes.ts';
+import { countingWorkload, diffCounts, latestCounts, random } from './harness/workload.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('processors killed with kill -9 while input flows', () => {
+  const app = uniqueName('it-kill');
+  const input = `${app}-input`;
+  const output = `${app}-output`;
+  const dirs: string[] = [];
+  const live: Array<AppProcess | undefined> = [undefined, undefined];
+
+  after(async () => {
+    await Promise.all(live.map((p) => p?.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await deleteTopicsWithPrefix(app);
+  });
+
+  const start = (slot: number, dir: string) => {
+    live[slot] = new AppProcess({
+      APPLICATION_ID: app,
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      STATE_DIR: dir,
+      SESSION_TIMEOUT_MS: '6000',
+      LOG_LEVEL: 'info',
+    });
+  };
+  const newDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hoot-kill-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('ends with counts exactly equal to the ground truth after 6 random kills', async () => {
+    await createTopics([
+      { topic: input, partitions: 6 },
+      { topic: output, partitions: 6 },
+    ]);
+    const workload = countingWorkload({ seed: 99, events: 60_000, groups: 60, hours: 12, duplicateShare: 0.1 });
+    const slotDirs = [newDir(), newDir()];
+    start(0, slotDirs[0]!);
+    start(1, slotDirs[1]!);
+
+    const chunks = 60;
+    const perChunk = Math.ceil(workload.messages.length / chunks);
+    const producing = (async () => {
+      for (let i = 0; i < chunks; i++) {
+        await produce(input, workload.messages.slice(i * perChunk, (i + 1) * perChunk));
+        await sleep(400);
+      }
+    })();
+
+    const next = random(4242);
+    let kills = 0;
+    await sleep(3000);
+    while (kills < 6) {
+      const slot = Math.floor(next() * 2);
+      const victim = live[slot]!;
+      await victim.kill9();
+      kills++;
+      // Half the restarts keep their state directory (fast restart), half start empty (new pod).
+      if (next() < 0.5) slotDirs[slot] = newDir();
+      await sleep(500 + Math.floor(next() * 1500));
+      start(slot, slotDirs[slot]!);
+      await sleep(2500 + Math.floor(next() * 2500));
+    }
+    await producing;
+
+    const deadline = Date.now() + 180_000;
+    let problems: string[] = ['not read yet'];
+    while (Date.now() < deadline) {
+      if ((await groupLag(app, input)) === 0) {
+        problems = diffCounts(workload.truth, latestCounts(await readAll(output)));
+        if (problems.length === 0) break;
+      }
+      await sleep(2000);
+    }
+    assert.equal(kills, 6);
+    assert.deepEqual(problems.slice(0, 20), [], `${problems.length} counts differ`);
+  });
+});
