@@ -9,7 +9,10 @@ const topics = new Map([
 
 function assign(members: Array<[string, number[], number[]?]>) {
   const plan = coPartitionedAssigner().assign({
-    members: members.map(([memberId, owned, onDisk = []]) => ({ memberId, userData: encodeMemberTasks({ owned, onDisk }) })),
+    members: members.map(([memberId, owned, onDisk = []]) => ({
+      memberId,
+      userData: encodeMemberTasks({ owned, onDisk }),
+    })),
     partitionsByTopic: topics,
   });
   return new Map([...plan].map(([member, byTopic]) => [member, byTopic.get('input')!]));
@@ -24,7 +27,8 @@ describe('co-partitioned assigner', () => {
       ],
       partitionsByTopic: topics,
     });
-    for (const byTopic of plan.values()) assert.deepEqual(byTopic.get('input'), byTopic.get('app-rekey-repartition'));
+    for (const byTopic of plan.values())
+      assert.deepEqual(byTopic.get('input'), byTopic.get('app-rekey-repartition'));
     const all = [...plan.values()].flatMap((t) => t.get('input')!).sort();
     assert.deepEqual(all, [0, 1, 2, 3, 4, 5]);
   });
@@ -33,7 +37,10 @@ describe('co-partitioned assigner', () => {
     for (const count of [1, 2, 3, 4, 5, 6, 7]) {
       const members = Array.from({ length: count }, (_, i) => [`m${i}`, []] as [string, number[]]);
       const sizes = [...assign(members).values()].map((t) => t.length);
-      assert.equal(sizes.reduce((a, b) => a + b, 0), 6);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        6,
+      );
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${count} members: ${sizes}`);
     }
   });
@@ -49,7 +56,7 @@ describe('co-partitioned assigner', () => {
     assert.ok(plan.get('b')!.every((t) => [3, 4, 5].includes(t)));
   });
 
-  it('gives a dead member\'s tasks to whoever still has their state on disk', () => {
+  it("gives a dead member's tasks to whoever still has their state on disk", () => {
     const plan = assign([
       ['a', [0, 1, 2], [0, 1, 2]],
       ['restarted', [], [3, 4, 5]],

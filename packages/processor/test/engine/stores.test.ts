@@ -18,7 +18,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function recordingChangelog() {
   const records: Array<{ key: string; value: Buffer | null }> = [];
-  const writer: ChangelogWriter = { write: (key, value) => records.push({ key: key.toString('latin1'), value }) };
+  const writer: ChangelogWriter = {
+    write: (key, value) => records.push({ key: key.toString('latin1'), value }),
+  };
   return { records, writer };
 }
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeWindows, isWindowClosed, retentionCutoff, tumblingWindows, windowFor } from '../../src/index.ts';
+import {
+  describeWindows,
+  isWindowClosed,
+  retentionCutoff,
+  tumblingWindows,
+  windowFor,
+} from '../../src/index.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -10,7 +16,10 @@ describe('tumbling windows', () => {
 
   it('aligns hourly windows to UTC hours', () => {
     const t = Date.UTC(2026, 10, 21, 10, 59, 59, 999);
-    assert.deepEqual(windowFor(hourly, t), { start: Date.UTC(2026, 10, 21, 10), end: Date.UTC(2026, 10, 21, 11) });
+    assert.deepEqual(windowFor(hourly, t), {
+      start: Date.UTC(2026, 10, 21, 10),
+      end: Date.UTC(2026, 10, 21, 11),
+    });
     assert.equal(windowFor(hourly, Date.UTC(2026, 10, 21, 11)).start, Date.UTC(2026, 10, 21, 11));
   });
 
@@ -35,6 +44,9 @@ describe('tumbling windows', () => {
 
   it('names a definition so that a change of size or grace names another store', () => {
     assert.equal(describeWindows(hourly), `tumbling-${HOUR}-${28 * DAY}`);
-    assert.notEqual(describeWindows(hourly), describeWindows(tumblingWindows({ sizeMs: HOUR, graceMs: DAY })));
+    assert.notEqual(
+      describeWindows(hourly),
+      describeWindows(tumblingWindows({ sizeMs: HOUR, graceMs: DAY })),
+    );
   });
 });

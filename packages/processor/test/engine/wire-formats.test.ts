@@ -29,7 +29,10 @@ describe('changelog record value', () => {
 
 describe('window store key', () => {
   it('is the key length, the key and the window start with its sign bit flipped', () => {
-    assert.equal(encodeWindowKey(Buffer.from('k'), 1).toString('hex'), '00000001' + '6b' + '8000000000000001');
+    assert.equal(
+      encodeWindowKey(Buffer.from('k'), 1).toString('hex'),
+      '00000001' + '6b' + '8000000000000001',
+    );
     assert.deepEqual(decodeWindowKey(encodeWindowKey(Buffer.from('key'), -3600000)), {
       key: Buffer.from('key'),
       windowStart: -3600000,
@@ -41,7 +44,10 @@ describe('window store key', () => {
     const starts = [-7_200_000, -1, 0, 3_600_000, 1_795_000_000_000];
     const encoded = starts.map((s) => encodeWindowKey(key, s));
     const sorted = [...encoded].sort(Buffer.compare);
-    assert.deepEqual(sorted.map((e) => decodeWindowKey(e).windowStart), starts);
+    assert.deepEqual(
+      sorted.map((e) => decodeWindowKey(e).windowStart),
+      starts,
+    );
     const [from, to] = windowKeyRange(key);
     for (const e of encoded) assert.ok(Buffer.compare(from, e) <= 0 && Buffer.compare(e, to) < 0);
     const other = encodeWindowKey(Buffer.from('campaign/10'), 0);

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createTopics, deleteTopicsWithPrefix, groupLag, produce, readAll, uniqueName } from './harness/kafka.ts';
+import {
+  createTopics,
+  deleteTopicsWithPrefix,
+  groupLag,
+  produce,
+  readAll,
+  uniqueName,
+} from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
 import { countingWorkload, diffCounts, latestCounts, random } from './harness/workload.ts';
 
@@ -43,7 +50,13 @@ describe('processors killed with kill -9 while input flows', () => {
       { topic: input, partitions: 6 },
       { topic: output, partitions: 6 },
     ]);
-    const workload = countingWorkload({ seed: 99, events: 60_000, groups: 60, hours: 12, duplicateShare: 0.1 });
+    const workload = countingWorkload({
+      seed: 99,
+      events: 60_000,
+      groups: 60,
+      hours: 12,
+      duplicateShare: 0.1,
+    });
     const slotDirs = [newDir(), newDir()];
     start(0, slotDirs[0]!);
     start(1, slotDirs[1]!);

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createTopics, deleteTopicsWithPrefix, groupLag, produce, readAll, uniqueName } from './harness/kafka.ts';
+import {
+  createTopics,
+  deleteTopicsWithPrefix,
+  groupLag,
+  produce,
+  readAll,
+  uniqueName,
+} from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
 import { countingWorkload, diffCounts, latestCounts } from './harness/workload.ts';
 
@@ -28,7 +35,13 @@ describe('a counting topology run by two processor processes', () => {
     const workload = countingWorkload({ seed: 7, events: 20_000, groups: 40, hours: 6, duplicateShare: 0.1 });
     for (const dir of dirs) {
       processes.push(
-        new AppProcess({ APPLICATION_ID: app, INPUT_TOPIC: input, OUTPUT_TOPIC: output, STATE_DIR: dir, LOG_LEVEL: 'info' }),
+        new AppProcess({
+          APPLICATION_ID: app,
+          INPUT_TOPIC: input,
+          OUTPUT_TOPIC: output,
+          STATE_DIR: dir,
+          LOG_LEVEL: 'info',
+        }),
       );
     }
     await Promise.all(processes.map((p) => p.waitForLog((l) => l.msg === 'counting app started')));
@@ -45,7 +58,9 @@ describe('a counting topology run by two processor processes', () => {
     }
     assert.deepEqual(problems, []);
     const tasksPerProcess = processes.map(
-      (p) => (p.logs.filter((l) => l.msg === 'assignment received').at(-1)?.tasks as number[] | undefined)?.length ?? 0,
+      (p) =>
+        (p.logs.filter((l) => l.msg === 'assignment received').at(-1)?.tasks as number[] | undefined)
+          ?.length ?? 0,
     );
     assert.deepEqual(tasksPerProcess, [2, 2], 'the four tasks are shared between the two processes');
   });

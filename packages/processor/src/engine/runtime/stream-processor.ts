@@ -299,7 +299,9 @@ export class StreamProcessor {
 
   /** Deletes repartition records that owned tasks have committed past. */
   async #purgeRepartitions(): Promise<void> {
-    const topics = new Set(this.#o.topology.repartitions.map((name) => repartitionTopic(this.#o.applicationId, name)));
+    const topics = new Set(
+      this.#o.topology.repartitions.map((name) => repartitionTopic(this.#o.applicationId, name)),
+    );
     for (const managed of this.#tasks.values()) {
       for (const [topic, offset] of managed.task.committedOffsets()) {
         const key = `${topic}:${managed.task.partition}`;
@@ -308,7 +310,10 @@ export class StreamProcessor {
           await this.#admin.deleteRecordsBefore(topic, managed.task.partition, offset);
           this.#purged.set(key, offset);
         } catch (error) {
-          this.#log.debug({ err: error, topic, partition: managed.task.partition }, 'purging repartition records failed');
+          this.#log.debug(
+            { err: error, topic, partition: managed.task.partition },
+            'purging repartition records failed',
+          );
         }
       }
     }

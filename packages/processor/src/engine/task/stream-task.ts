@@ -117,7 +117,10 @@ export class StreamTask {
     this.#state.begin();
     this.#transition(TaskStatus.Running);
     this.#o.metrics.openTasks.inc();
-    this.#log.info({ committed: Object.fromEntries(this.#committed), streamTime: this.#streamTime }, 'task running');
+    this.#log.info(
+      { committed: Object.fromEntries(this.#committed), streamTime: this.#streamTime },
+      'task running',
+    );
   }
 
   /** Decodes and processes a batch; records before the position (already processed) are skipped. */
@@ -128,7 +131,10 @@ export class StreamTask {
     const records = batch.records.filter((r) => r.offset >= start);
     if (records.length === 0) return;
     if (records[0]!.offset > start) {
-      this.#log.debug({ topic: batch.topic, position: start, first: records[0]!.offset }, 'input skips offsets');
+      this.#log.debug(
+        { topic: batch.topic, position: start, first: records[0]!.offset },
+        'input skips offsets',
+      );
     }
     const decoded = await Promise.all(
       records.map(async (r) => {

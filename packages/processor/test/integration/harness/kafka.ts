@@ -53,6 +53,7 @@ export interface ReadRecord {
   partition: number;
   offset: number;
   key: string | null;
+  keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
 }
@@ -67,7 +68,11 @@ export async function readAll(topic: string, timeoutMs = 60_000): Promise<ReadRe
   const done = () => [...ends].every(([p, end]) => (positions.get(p) ?? 0) >= end);
   const records: ReadRecord[] = [];
   if (done()) return records;
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let finish!: () => void;
@@ -87,6 +92,7 @@ export async function readAll(topic: string, timeoutMs = 60_000): Promise<ReadRe
         partition,
         offset: Number(message.offset),
         key: message.key?.toString() ?? null,
+        keyBytes: message.key,
         value: message.value,
         headers,
       });
@@ -96,7 +102,10 @@ export async function readAll(topic: string, timeoutMs = 60_000): Promise<ReadRe
   await finished;
   clearTimeout(timer);
   await consumer.disconnect();
-  if (!done()) throw new Error(`reading ${topic} timed out at ${JSON.stringify([...positions])} of ${JSON.stringify([...ends])}`);
+  if (!done())
+    throw new Error(
+      `reading ${topic} timed out at ${JSON.stringify([...positions])} of ${JSON.stringify([...ends])}`,
+    );
   return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 

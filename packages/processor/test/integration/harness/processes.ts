@@ -63,7 +63,10 @@ export class AppProcess {
     const seen = this.logs.find(test);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log line within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         test,
         resolve: (line) => {

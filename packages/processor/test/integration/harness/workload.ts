@@ -79,7 +79,8 @@ export function latestCounts(records: Array<{ value: Buffer | null }>): Map<stri
 /** Human-readable differences between two count maps (empty when equal). */
 export function diffCounts(expected: Map<string, number>, actual: Map<string, number>): string[] {
   const problems: string[] = [];
-  for (const [k, v] of expected) if (actual.get(k) !== v) problems.push(`${k}: expected ${v}, got ${actual.get(k)}`);
+  for (const [k, v] of expected)
+    if (actual.get(k) !== v) problems.push(`${k}: expected ${v}, got ${actual.get(k)}`);
   for (const [k, v] of actual) if (!expected.has(k)) problems.push(`${k}: unexpected ${v}`);
   return problems;
 }

@@ -1,5 +1,5 @@
-import type { StreamRecord } from '../stream-record.ts';
 import type { Window } from '../../windows/tumbling.ts';
+import type { StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';
 
 type Any = StreamRecord<unknown, unknown>;
