@@ -1,3 +1,5 @@
+import { readInt64BE, writeInt64BE } from '../wire/int64.ts';
+
 /**
  * Serdes of the engine. Store serdes run inside record processing and must be synchronous;
  * topic serdes may be asynchronous (a schema registry lookup): sources decode a whole batch before
@@ -35,8 +37,8 @@ export function jsonSerde<T>(): StoreSerde<T> {
 export const int64Serde: StoreSerde<number> = {
   serialize: (value) => {
     const out = Buffer.allocUnsafe(8);
-    out.writeBigInt64BE(BigInt(value));
+    writeInt64BE(out, value, 0);
     return out;
   },
-  deserialize: (data) => Number(data.readBigInt64BE(0)),
+  deserialize: (data) => readInt64BE(data, 0),
 };

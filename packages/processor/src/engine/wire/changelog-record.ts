@@ -10,6 +10,8 @@
  * The timestamp is the entry's time (window start, first-seen time, update time) that retention
  * and expiry are computed from.
  */
+import { readInt64BE, writeInt64BE } from './int64.ts';
+
 export const CHANGELOG_VALUE_VERSION = 1;
 const HEADER_BYTES = 9;
 
@@ -29,7 +31,7 @@ export class ChangelogFormatError extends Error {
 export function encodeChangelogValue(value: Buffer, timestamp: number): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + value.length);
   out.writeUInt8(CHANGELOG_VALUE_VERSION, 0);
-  out.writeBigInt64BE(BigInt(timestamp), 1);
+  writeInt64BE(out, timestamp, 1);
   value.copy(out, HEADER_BYTES);
   return out;
 }
@@ -41,5 +43,5 @@ export function decodeChangelogValue(data: Buffer | null): ChangelogEntry | null
   const version = data.readUInt8(0);
   if (version !== CHANGELOG_VALUE_VERSION)
     throw new ChangelogFormatError(`unknown changelog value version ${version}`);
-  return { timestamp: Number(data.readBigInt64BE(1)), value: data.subarray(HEADER_BYTES) };
+  return { timestamp: readInt64BE(data, 1), value: data.subarray(HEADER_BYTES) };
 }

@@ -5,6 +5,10 @@ import { type OutgoingRecord, ProducerFencedError, type TransactionalProducer } 
 import { isConcurrentTransactions, isFenced } from './errors.ts';
 
 const MAX_ATTEMPTS = 8;
+const CHUNK_BYTES = 512 * 1024;
+// kafkajs groups a request's messages per partition by copying arrays (quadratic in their
+// number): many small requests are much cheaper than one large one.
+const CHUNK_RECORDS = 2000;
 
 /**
  * One transaction per call. Handles kafkajs' transaction quirks on purpose: a transaction begun
@@ -22,6 +26,9 @@ export function createKafkajsTransactionalProducer(
     idempotent: true,
     maxInFlightRequests: 1,
     transactionTimeout: 60_000,
+    // An idempotent producer must not give up on a retriable send (kafkajs warns otherwise);
+    // fencing and other fatal errors still end a transaction at once.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     createPartitioner: javaCompatiblePartitioner,
   });
 
@@ -36,15 +43,18 @@ export function createKafkajsTransactionalProducer(
       for (let attempt = 1; ; attempt++) {
         const transaction = await producer.transaction();
         try {
-          const results =
-            records.length === 0
-              ? []
-              : await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
+          // One request per chunk: a partition's records in one request must fit the broker's
+          // message.max.bytes (1 MiB by default), however much one commit carries.
+          const written = new Map<string, number>();
+          for (const chunk of chunks(records)) {
+            const results = await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
+            for (const [key, offset] of lastOffsets(chunk, results)) written.set(key, offset);
+          }
           if (offsets.length > 0) {
             await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetTopics(offsets) });
           }
           await transaction.commit();
-          return lastOffsets(records, results);
+          return written;
         } catch (error) {
           await transaction.abort().catch(() => {});
           if (isFenced(error)) throw new ProducerFencedError(transactionalId, error);
@@ -58,6 +68,23 @@ export function createKafkajsTransactionalProducer(
       }
     },
   };
+}
+
+/** Splits records into runs of at most CHUNK_RECORDS records and CHUNK_BYTES bytes, order kept. */
+function* chunks(records: OutgoingRecord[]): Generator<OutgoingRecord[]> {
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (chunk.length > 0 && (bytes + size > CHUNK_BYTES || chunk.length >= CHUNK_RECORDS)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 function groupByTopic(records: OutgoingRecord[]): Array<{ topic: string; messages: Message[] }> {
