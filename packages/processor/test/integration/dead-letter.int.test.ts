@@ -3,18 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  uniqueName,
-} from './harness/kafka.ts';
+import { createTopics, deleteTopicsWithPrefix, produce, readAll, uniqueName } from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
-import { countingWorkload, diffCounts, latestCounts, random } from './harness/workload.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { countingWorkload, random, settleCounts } from './harness/workload.ts';
 
 describe('garbage in the input topic', () => {
   const app = uniqueName('it-dlq');
@@ -60,13 +51,7 @@ describe('garbage in the input topic', () => {
     await processor.waitForLog((l) => l.msg === 'counting app started');
     await produce(input, messages);
 
-    const deadline = Date.now() + 90_000;
-    let problems = ['not read'];
-    while (Date.now() < deadline && problems.length > 0) {
-      if ((await groupLag(app, input)) === 0)
-        problems = diffCounts(workload.truth, latestCounts(await readAll(output)));
-      if (problems.length > 0) await sleep(500);
-    }
+    const problems = await settleCounts({ applicationId: app, input, output, truth: workload.truth });
     assert.deepEqual(problems, [], 'every valid record is counted');
 
     const dead = await readAll(`${app}-dead-letter`);

@@ -3,18 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  uniqueName,
-} from './harness/kafka.ts';
+import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
-import { countingWorkload, diffCounts, latestCounts, random } from './harness/workload.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { countingWorkload, random, settleCounts } from './harness/workload.ts';
 
 describe('processors killed with kill -9 while input flows', () => {
   const app = uniqueName('it-kill');
@@ -86,15 +77,10 @@ describe('processors killed with kill -9 while input flows', () => {
     }
     await producing;
 
-    const deadline = Date.now() + 180_000;
-    let problems: string[] = ['not read yet'];
-    while (Date.now() < deadline) {
-      if ((await groupLag(app, input)) === 0) {
-        problems = diffCounts(workload.truth, latestCounts(await readAll(output)));
-        if (problems.length === 0) break;
-      }
-      await sleep(2000);
-    }
+    const problems = await settleCounts(
+      { applicationId: app, input, output, truth: workload.truth },
+      180_000,
+    );
     assert.equal(kills, 6);
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} counts differ`);
   });

@@ -19,6 +19,7 @@ import {
   groupLag,
   produce,
   readAll,
+  sleep,
   uniqueName,
 } from './harness/kafka.ts';
 
@@ -91,7 +92,7 @@ describe('a keyed lookup against a table of the same task', () => {
       (await groupLag(app, profiles)) > 0 ||
       (await groupLag(app, `${app}-profiles-by-user-repartition`)) > 0
     ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     await produce(
       purchases,
@@ -104,7 +105,7 @@ describe('a keyed lookup against a table of the same task', () => {
     let enriched: Array<Purchase & { tier: string }> = [];
     while (Date.now() < deadline && enriched.length < 30) {
       enriched = (await readAll(output)).map((r) => JSON.parse(r.value!.toString()));
-      if (enriched.length < 30) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (enriched.length < 30) await sleep(200);
     }
     assert.equal(enriched.length, 30, 'users u30-u39 have no profile and are dropped');
     const byUser = new Map(enriched.map((e) => [e.user, e]));

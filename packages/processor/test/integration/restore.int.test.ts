@@ -3,19 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  uniqueName,
-} from './harness/kafka.ts';
+import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
 import { AppProcess, type LogLine } from './harness/processes.ts';
 import { dumpState } from './harness/state-dump.ts';
-import { countingWorkload, diffCounts, latestCounts } from './harness/workload.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { countingWorkload, settleCounts } from './harness/workload.ts';
 
 describe('restoring state from changelogs', () => {
   const app = uniqueName('it-restore');
@@ -43,16 +34,7 @@ describe('restoring state from changelogs', () => {
     p.logs
       .filter((l: LogLine) => typeof l.msg === 'string' && l.msg.startsWith('restored '))
       .reduce((n, l) => n + Number(l.restored), 0);
-  const settle = async (truth: Map<string, number>) => {
-    const deadline = Date.now() + 90_000;
-    let problems = ['not read'];
-    while (Date.now() < deadline && problems.length > 0) {
-      if ((await groupLag(app, input)) === 0)
-        problems = diffCounts(truth, latestCounts(await readAll(output)));
-      if (problems.length > 0) await sleep(500);
-    }
-    return problems;
-  };
+  const settle = (truth: Map<string, number>) => settleCounts({ applicationId: app, input, output, truth });
   const tasksRunning = (p: AppProcess, n: number) => {
     const deadline = Date.now() + 60_000;
     return (async () => {

@@ -10,12 +10,12 @@ import {
   groupLag,
   produce,
   readAll,
+  sleep,
   uniqueName,
 } from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
 import { dumpState } from './harness/state-dump.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SIZE = 1000;
 const RETENTION = 3000;
 

@@ -3,16 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  uniqueName,
-} from './harness/kafka.ts';
+import { createTopics, deleteTopicsWithPrefix, produce, uniqueName } from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
-import { countingWorkload, diffCounts, latestCounts } from './harness/workload.ts';
+import { countingWorkload, settleCounts } from './harness/workload.ts';
 
 describe('a counting topology run by two processor processes', () => {
   const app = uniqueName('it-two');
@@ -47,16 +40,7 @@ describe('a counting topology run by two processor processes', () => {
     await Promise.all(processes.map((p) => p.waitForLog((l) => l.msg === 'counting app started')));
     await produce(input, workload.messages);
 
-    const deadline = Date.now() + 120_000;
-    let problems: string[] = ['not read yet'];
-    while (Date.now() < deadline) {
-      if ((await groupLag(app, input)) === 0) {
-        problems = diffCounts(workload.truth, latestCounts(await readAll(output)));
-        if (problems.length === 0) break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    assert.deepEqual(problems, []);
+    assert.deepEqual(await settleCounts({ applicationId: app, input, output, truth: workload.truth }), []);
     const tasksPerProcess = processes.map(
       (p) =>
         (p.logs.filter((l) => l.msg === 'assignment received').at(-1)?.tasks as number[] | undefined)

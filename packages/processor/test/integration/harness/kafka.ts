@@ -126,3 +126,5 @@ export async function groupLag(groupId: string, topic: string): Promise<number> 
     await admin.disconnect();
   }
 }
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs';
 import type { CountedEvent } from '../../fixtures/counting-app.ts';
+import { groupLag, readAll, sleep } from './kafka.ts';
 
 /** A small deterministic generator (mulberry32): the same seed gives the same workload. */
 export function random(seed: number): () => number {
@@ -82,5 +83,25 @@ export function diffCounts(expected: Map<string, number>, actual: Map<string, nu
   for (const [k, v] of expected)
     if (actual.get(k) !== v) problems.push(`${k}: expected ${v}, got ${actual.get(k)}`);
   for (const [k, v] of actual) if (!expected.has(k)) problems.push(`${k}: unexpected ${v}`);
+  return problems;
+}
+
+/**
+ * Waits until the application has consumed all its input and the output topic's latest counts
+ * equal `truth`; returns the differences left when time runs out (empty on success).
+ */
+export async function settleCounts(
+  options: { applicationId: string; input: string; output: string; truth: Map<string, number> },
+  timeoutMs = 120_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let problems = ['nothing read yet'];
+  while (Date.now() < deadline) {
+    if ((await groupLag(options.applicationId, options.input)) === 0) {
+      problems = diffCounts(options.truth, latestCounts(await readAll(options.output)));
+      if (problems.length === 0) return problems;
+    }
+    await sleep(500);
+  }
   return problems;
 }
