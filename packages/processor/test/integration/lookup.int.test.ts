@@ -87,6 +87,7 @@ describe('a keyed lookup against a table of the same task', () => {
         value: JSON.stringify({ user: `u${i}`, tier: 'silver' }),
       })),
     );
+    await sleep(20); // the newer profile gets a later timestamp: the table keeps the latest by event time
     await produce(profiles, [{ key: 'u3', value: JSON.stringify({ user: 'u3', tier: 'gold' }) }]);
     while (
       (await groupLag(app, profiles)) > 0 ||

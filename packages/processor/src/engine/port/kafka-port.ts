@@ -47,6 +47,8 @@ export interface InputBatch {
   partition: number;
   records: InputRecord[];
   highWatermark: number;
+  /** The offset after the batch, past any trailing control records or aborted data. */
+  nextOffset: number;
 }
 
 export interface BatchControl {

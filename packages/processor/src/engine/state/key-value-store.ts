@@ -26,6 +26,15 @@ export class KeyValueStore<K, V> {
     return entry === undefined ? undefined : this.#values.deserialize(entry.value);
   }
 
+  /** The value and the timestamp it was written with. */
+  getEntry(key: K): { value: V; timestamp: number } | undefined {
+    this.counts.gets++;
+    const entry = this.#bytes.get(this.#keys.serialize(key));
+    return entry === undefined
+      ? undefined
+      : { value: this.#values.deserialize(entry.value), timestamp: entry.timestamp };
+  }
+
   has(key: K): boolean {
     this.counts.gets++;
     return this.#bytes.get(this.#keys.serialize(key)) !== undefined;

@@ -175,6 +175,10 @@ export class StreamTask {
       }
       this.#position.set(batch.topic, record.offset + 1);
     }
+    // A transaction's commit marker (or aborted data) after the last record is part of the batch:
+    // step over it, or the committed offset would stop one short of the end forever.
+    if (batch.nextOffset > this.#position.get(batch.topic)!)
+      this.#position.set(batch.topic, batch.nextOffset);
     this.#uncommittedRecords += records.length;
     this.#o.metrics.recordsProcessed.inc({ topic: batch.topic }, records.length);
     this.#o.metrics.consumerLag.set(

@@ -200,7 +200,10 @@ export class KStream<K, V> {
     return new KStream(this.#builder, node, windows);
   }
 
-  /** Keeps the latest value per key for lookups; entries expire `ttlMs` of stream time after their update. */
+  /**
+   * Keeps the latest value per key (by event time) for lookups; entries expire `ttlMs` of stream
+   * time after their event time.
+   */
   toTable(name: string, options: { value: StoreSerde<V>; ttlMs?: number }): TableRef<V> {
     this.#builder.claim(name);
     const { ttlMs } = options;

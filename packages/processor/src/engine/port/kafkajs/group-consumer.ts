@@ -68,6 +68,7 @@ export function toInputBatch(batch: Batch): InputBatch {
     partition: batch.partition,
     highWatermark: Number(batch.highWatermark),
     records: batch.messages.map(toInputRecord),
+    nextOffset: Number(batch.lastOffset()) + 1,
   };
 }
 

@@ -1,13 +1,20 @@
 import type { StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';
 
-/** Keeps the latest value per key in a store that lookups of the same task read. */
+/**
+ * Keeps the latest value per key by event time in a store that lookups of the same task read.
+ * By event time, not arrival: records of one key may arrive by two paths (directly and through a
+ * repartition topic) and so out of order.
+ */
 export function tableNode(storeName: string): NodeFactory {
   return (context) => {
     const table = context.keyValueStore<unknown, unknown>(storeName);
     return {
       process(record: StreamRecord<unknown, unknown>) {
-        table.put(record.key, record.value, record.timestamp);
+        const current = table.getEntry(record.key);
+        if (current === undefined || current.timestamp <= record.timestamp) {
+          table.put(record.key, record.value, record.timestamp);
+        }
       },
     };
   };
