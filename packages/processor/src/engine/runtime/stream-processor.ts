@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import {
@@ -115,9 +114,9 @@ export class StreamProcessor {
     await this.#consumer.run({
       onAssignment: (assignment) => this.#onAssignment(assignment),
       onBatch: (batch, control) => this.#onBatch(batch, control),
-      onInvisibleRange: (_topic, partition, first, next) => {
+      onInvisibleRange: (topic, partition, first, next) => {
         const managed = this.#tasks.get(partition);
-        if (managed !== undefined) void managed.lock(() => managed.task.skipInvisible(_topic, first, next));
+        if (managed !== undefined) void managed.lock(() => managed.task.skipInvisible(topic, first, next));
       },
       onCrash: (error) => {
         this.#log.error({ err: error }, 'consumer crashed');
@@ -129,6 +128,7 @@ export class StreamProcessor {
       () => this.#commitDueTasks(),
       Math.max(10, Math.min(this.#o.commitIntervalMs, 100)),
     );
+    this.#purgeTimer = setInterval(() => void this.#purgeRepartitions(), PURGE_INTERVAL_MS);
     this.#log.info(
       { partitions: this.#partitionCount, instance: this.#instanceId },
       'stream processor started',
@@ -225,7 +225,7 @@ export class StreamProcessor {
       partition,
       partitionCount: this.#partitionCount,
       topology: this.#o.topology,
-      stateDir: join(this.#o.stateDir),
+      stateDir: this.#o.stateDir,
       cacheMaxEntries: this.#o.cacheMaxEntries ?? 10_000,
       admin: this.#admin,
       producer: port.transactionalProducer(`${applicationId}-${firstSource}-${partition}`),
