@@ -1,78 +1,48 @@
-import type { StoreSerde } from '../serde/serde.ts';
-import type { BytesStore } from './bytes-store.ts';
-import { emptyStoreCounts, type StoreOperationCounts } from './store-metrics.ts';
+import { TypedStore } from './typed-store.ts';
 
 /**
  * The typed, metered top of a key-value store stack: what processors use. Each entry carries a
  * timestamp (its update or first-seen time) so that entries can expire after a horizon.
  */
-export class KeyValueStore<K, V> {
-  readonly name: string;
-  readonly counts: StoreOperationCounts = emptyStoreCounts();
-  readonly #bytes: BytesStore;
-  readonly #keys: StoreSerde<K>;
-  readonly #values: StoreSerde<V>;
-
-  constructor(bytes: BytesStore, keys: StoreSerde<K>, values: StoreSerde<V>) {
-    this.name = bytes.name;
-    this.#bytes = bytes;
-    this.#keys = keys;
-    this.#values = values;
-  }
-
+export class KeyValueStore<K, V> extends TypedStore<K, V> {
   get(key: K): V | undefined {
     this.counts.gets++;
-    const entry = this.#bytes.get(this.#keys.serialize(key));
-    return entry === undefined ? undefined : this.#values.deserialize(entry.value);
+    const entry = this.bytes.get(this.keys.serialize(key));
+    return entry === undefined ? undefined : this.values.deserialize(entry.value);
   }
 
   /** The value and the timestamp it was written with. */
   getEntry(key: K): { value: V; timestamp: number } | undefined {
     this.counts.gets++;
-    const entry = this.#bytes.get(this.#keys.serialize(key));
+    const entry = this.bytes.get(this.keys.serialize(key));
     return entry === undefined
       ? undefined
-      : { value: this.#values.deserialize(entry.value), timestamp: entry.timestamp };
+      : { value: this.values.deserialize(entry.value), timestamp: entry.timestamp };
   }
 
   has(key: K): boolean {
     this.counts.gets++;
-    return this.#bytes.get(this.#keys.serialize(key)) !== undefined;
+    return this.bytes.get(this.keys.serialize(key)) !== undefined;
   }
 
   put(key: K, value: V, timestamp: number): void {
     this.counts.puts++;
-    this.#bytes.put(this.#keys.serialize(key), this.#values.serialize(value), timestamp);
+    this.bytes.put(this.keys.serialize(key), this.values.serialize(value), timestamp);
   }
 
   delete(key: K): void {
     this.counts.deletes++;
-    this.#bytes.delete(this.#keys.serialize(key));
-  }
-
-  /** Removes entries whose timestamp is before `before`. */
-  expire(before: number): number {
-    const n = this.#bytes.expire(before).length;
-    this.counts.expired += n;
-    return n;
+    this.bytes.delete(this.keys.serialize(key));
   }
 
   *all(): IterableIterator<[K, V, number]> {
-    for (const [key, entry] of this.#bytes.range(Buffer.alloc(0))) {
-      yield [this.#keys.deserialize(key), this.#values.deserialize(entry.value), entry.timestamp];
+    for (const [key, entry] of this.bytes.range(Buffer.alloc(0))) {
+      yield [this.keys.deserialize(key), this.values.deserialize(entry.value), entry.timestamp];
     }
   }
 
   /** Decodes a key and value handed to a flush listener. */
   decodeKey(key: Buffer): K {
-    return this.#keys.deserialize(key);
-  }
-
-  decodeValue(value: Buffer): V {
-    return this.#values.deserialize(value);
-  }
-
-  approximateCount(): number {
-    return this.#bytes.approximateCount();
+    return this.keys.deserialize(key);
   }
 }
