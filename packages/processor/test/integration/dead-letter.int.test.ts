@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createTopics, deleteTopicsWithPrefix, produce, readAll, uniqueName } from './harness/kafka.ts';
-import { AppProcess } from './harness/processes.ts';
-import { countingWorkload, random, settleCounts } from './harness/workload.ts';
+import { createTopics, produce, readAll } from './harness/kafka.ts';
+import { TestApplication } from './harness/test-application.ts';
+import { countingWorkload, random } from './harness/workload.ts';
 
 describe('garbage in the input topic', () => {
-  const app = uniqueName('it-dlq');
-  const input = `${app}-input`;
-  const output = `${app}-output`;
-  const dir = mkdtempSync(join(tmpdir(), 'hoot-dlq-'));
-  let processor: AppProcess | undefined;
-
-  after(async () => {
-    await processor?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    await deleteTopicsWithPrefix(app);
-  });
+  const t = new TestApplication('it-dlq');
+  const { id: app, input, output } = t;
+  const dir = t.newDir();
+  after(() => t.cleanup());
 
   it('goes to the dead-letter topic with the reason, untouched, while the stream goes on', async () => {
     await createTopics([
@@ -42,16 +32,11 @@ describe('garbage in the input topic', () => {
     for (const [i, value] of garbage.entries()) {
       messages.splice(Math.floor(next() * messages.length), 0, { key: `bad-${i}`, value });
     }
-    processor = new AppProcess({
-      APPLICATION_ID: app,
-      INPUT_TOPIC: input,
-      OUTPUT_TOPIC: output,
-      STATE_DIR: dir,
-    });
+    const processor = t.startCountingApp(dir);
     await processor.waitForLog((l) => l.msg === 'counting app started');
     await produce(input, messages);
 
-    const problems = await settleCounts({ applicationId: app, input, output, truth: workload.truth });
+    const problems = await t.settle(workload.truth);
     assert.deepEqual(problems, [], 'every valid record is counted');
 
     const dead = await readAll(`${app}-dead-letter`);

@@ -1,39 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
-import { AppProcess } from './harness/processes.ts';
-import { countingWorkload, random, settleCounts } from './harness/workload.ts';
+import { createTopics, produce, sleep } from './harness/kafka.ts';
+import type { AppProcess } from './harness/processes.ts';
+import { TestApplication } from './harness/test-application.ts';
+import { countingWorkload, random } from './harness/workload.ts';
 
 describe('processors killed with kill -9 while input flows', () => {
-  const app = uniqueName('it-kill');
-  const input = `${app}-input`;
-  const output = `${app}-output`;
-  const dirs: string[] = [];
-  const live: Array<AppProcess | undefined> = [undefined, undefined];
-
-  after(async () => {
-    await Promise.all(live.map((p) => p?.stop()));
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await deleteTopicsWithPrefix(app);
-  });
+  const t = new TestApplication('it-kill');
+  const { input, output } = t;
+  const live: AppProcess[] = [];
+  after(() => t.cleanup());
 
   const start = (slot: number, dir: string) => {
-    live[slot] = new AppProcess({
-      APPLICATION_ID: app,
-      INPUT_TOPIC: input,
-      OUTPUT_TOPIC: output,
-      STATE_DIR: dir,
-      SESSION_TIMEOUT_MS: '6000',
-      LOG_LEVEL: 'info',
-    });
-  };
-  const newDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hoot-kill-'));
-    dirs.push(dir);
-    return dir;
+    live[slot] = t.startCountingApp(dir, { SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'info' });
   };
 
   it('ends with counts exactly equal to the ground truth after 6 random kills', async () => {
@@ -48,7 +27,7 @@ describe('processors killed with kill -9 while input flows', () => {
       hours: 12,
       duplicateShare: 0.1,
     });
-    const slotDirs = [newDir(), newDir()];
+    const slotDirs = [t.newDir(), t.newDir()];
     start(0, slotDirs[0]!);
     start(1, slotDirs[1]!);
 
@@ -70,17 +49,14 @@ describe('processors killed with kill -9 while input flows', () => {
       await victim.kill9();
       kills++;
       // Half the restarts keep their state directory (fast restart), half start empty (new pod).
-      if (next() < 0.5) slotDirs[slot] = newDir();
+      if (next() < 0.5) slotDirs[slot] = t.newDir();
       await sleep(500 + Math.floor(next() * 1500));
       start(slot, slotDirs[slot]!);
       await sleep(2500 + Math.floor(next() * 2500));
     }
     await producing;
 
-    const problems = await settleCounts(
-      { applicationId: app, input, output, truth: workload.truth },
-      180_000,
-    );
+    const problems = await t.settle(workload.truth, 180_000);
     assert.equal(kills, 6);
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} counts differ`);
   });

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -12,16 +9,8 @@ import {
   StreamProcessor,
   TopologyBuilder,
 } from '../../src/index.ts';
-import {
-  brokers,
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  sleep,
-  uniqueName,
-} from './harness/kafka.ts';
+import { brokers, createTopics, groupLag, produce, readAll, sleep } from './harness/kafka.ts';
+import { TestApplication } from './harness/test-application.ts';
 
 interface Profile {
   user: string;
@@ -33,18 +22,13 @@ interface Purchase {
 }
 
 describe('a keyed lookup against a table of the same task', () => {
-  const app = uniqueName('it-lookup');
+  const t = new TestApplication('it-lookup');
+  const app = t.id;
   const profiles = `${app}-profiles`;
   const purchases = `${app}-purchases`;
   const output = `${app}-enriched`;
-  const dir = mkdtempSync(join(tmpdir(), 'hoot-lookup-'));
-  let processor: StreamProcessor | undefined;
-
-  after(async () => {
-    await processor?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    await deleteTopicsWithPrefix(app);
-  });
+  const dir = t.newDir();
+  after(() => t.cleanup());
 
   it('enriches each record with the latest table value under the key it names, and drops what has none', async () => {
     await createTopics([
@@ -68,7 +52,7 @@ describe('a keyed lookup against a table of the same task', () => {
       .to(output, { value: jsonSerde<Purchase & { tier: string }>() });
 
     const logger = pino({ level: 'warn' });
-    processor = new StreamProcessor({
+    const processor = new StreamProcessor({
       applicationId: app,
       topology: builder.build(),
       port: createKafkajsPort({ brokers, clientId: app, logger }),
@@ -78,6 +62,7 @@ describe('a keyed lookup against a table of the same task', () => {
       metrics: new EngineMetrics(new Registry()),
       logger,
     });
+    t.onCleanup(() => processor.stop());
     await processor.start();
 
     await produce(

@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
-import { AppProcess, type LogLine } from './harness/processes.ts';
+import { createTopics, produce, sleep } from './harness/kafka.ts';
+import type { AppProcess, LogLine } from './harness/processes.ts';
 import { dumpState } from './harness/state-dump.ts';
-import { countingWorkload, settleCounts } from './harness/workload.ts';
+import { TestApplication } from './harness/test-application.ts';
+import { countingWorkload } from './harness/workload.ts';
 
 describe('restoring state from changelogs', () => {
-  const app = uniqueName('it-restore');
-  const input = `${app}-input`;
-  const output = `${app}-output`;
-  const dirs: string[] = [];
-  const running: AppProcess[] = [];
-  const newDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hoot-restore-'));
-    dirs.push(dir);
-    return dir;
-  };
+  const t = new TestApplication('it-restore');
+  const { input, output } = t;
+  const newDir = () => t.newDir();
   const startApp = async (dir: string) => {
-    const p = new AppProcess({
-      APPLICATION_ID: app,
-      INPUT_TOPIC: input,
-      OUTPUT_TOPIC: output,
-      STATE_DIR: dir,
-    });
-    running.push(p);
+    const p = t.startCountingApp(dir);
     await p.waitForLog((l) => l.msg === 'counting app started');
     return p;
   };
@@ -34,7 +19,7 @@ describe('restoring state from changelogs', () => {
     p.logs
       .filter((l: LogLine) => typeof l.msg === 'string' && l.msg.startsWith('restored '))
       .reduce((n, l) => n + Number(l.restored), 0);
-  const settle = (truth: Map<string, number>) => settleCounts({ applicationId: app, input, output, truth });
+  const settle = (truth: Map<string, number>) => t.settle(truth);
   const tasksRunning = (p: AppProcess, n: number) => {
     const deadline = Date.now() + 60_000;
     return (async () => {
@@ -45,11 +30,7 @@ describe('restoring state from changelogs', () => {
     })();
   };
 
-  after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await deleteTopicsWithPrefix(app);
-  });
+  after(() => t.cleanup());
 
   it('rebuilds identical state in an empty directory, and restores only the tail into a surviving one', async () => {
     await createTopics([

@@ -1,47 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeWindowKey } from '../../src/index.ts';
-import {
-  createTopics,
-  deleteTopicsWithPrefix,
-  groupLag,
-  produce,
-  readAll,
-  sleep,
-  uniqueName,
-} from './harness/kafka.ts';
-import { AppProcess } from './harness/processes.ts';
+import { createTopics, groupLag, produce, readAll, sleep } from './harness/kafka.ts';
 import { dumpState } from './harness/state-dump.ts';
+import { TestApplication } from './harness/test-application.ts';
 
 const SIZE = 1000;
 const RETENTION = 3000;
 
 describe('windows past retention', () => {
-  const app = uniqueName('it-retain');
-  const input = `${app}-input`;
-  const output = `${app}-output`;
-  const dir = mkdtempSync(join(tmpdir(), 'hoot-retain-'));
-  let processor: AppProcess | undefined;
-
-  after(async () => {
-    await processor?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    await deleteTopicsWithPrefix(app);
-  });
+  const t = new TestApplication('it-retain');
+  const { id: app, input, output } = t;
+  const dir = t.newDir();
+  after(() => t.cleanup());
 
   it('are deleted from SQLite and tombstoned in the changelog, so state stops growing; late records go to the processing log', async () => {
     await createTopics([
       { topic: input, partitions: 1 },
       { topic: output, partitions: 1 },
     ]);
-    processor = new AppProcess({
-      APPLICATION_ID: app,
-      INPUT_TOPIC: input,
-      OUTPUT_TOPIC: output,
-      STATE_DIR: dir,
+    const processor = t.startCountingApp(dir, {
       WINDOW_MS: String(SIZE),
       GRACE_MS: '0',
       RETENTION_MS: String(RETENTION),

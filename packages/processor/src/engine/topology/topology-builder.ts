@@ -159,15 +159,8 @@ export class KStream<K, V> {
 
   /** Drops records whose (key, id) was seen within the last `horizonMs` of stream time. */
   distinct(name: string, options: { by: (value: V, key: K) => string; horizonMs: number }): KStream<K, V> {
-    this.#builder.claim(name);
     const { horizonMs } = options;
-    this.#builder.addStore({
-      name,
-      kind: 'key-value',
-      keys: stringSerde as StoreSerde<unknown>,
-      values: byteSerde,
-      expiryCutoff: (streamTime) => streamTime - horizonMs,
-    });
+    this.#store(name, 'key-value', byteSerde, (streamTime) => streamTime - horizonMs);
     return this.#then(name, distinctNode(name, options.by as (v: unknown, k: unknown) => string));
   }
 
@@ -182,16 +175,12 @@ export class KStream<K, V> {
   ): KStream<K, A> {
     const windows = options.perWindow === false ? undefined : this.#windows;
     const storeName = windows === undefined ? name : `${name}-${describeWindows(windows)}`;
-    this.#builder.claim(storeName);
-    this.#builder.addStore({
-      name: storeName,
-      kind: windows === undefined ? 'key-value' : 'window',
-      keys: stringSerde as StoreSerde<unknown>,
-      values: options.value as StoreSerde<unknown>,
-      ...(windows === undefined
-        ? {}
-        : { expiryCutoff: (streamTime: number) => streamTime - windows.retentionMs }),
-    });
+    this.#store(
+      storeName,
+      windows === undefined ? 'key-value' : 'window',
+      options.value as StoreSerde<unknown>,
+      windows === undefined ? undefined : (streamTime) => streamTime - windows.retentionMs,
+    );
     const node = this.#builder.node(
       storeName,
       aggregateNode(storeName, aggregator as Aggregator<unknown, unknown>, windows?.sizeMs),
@@ -205,15 +194,13 @@ export class KStream<K, V> {
    * time after their event time.
    */
   toTable(name: string, options: { value: StoreSerde<V>; ttlMs?: number }): TableRef<V> {
-    this.#builder.claim(name);
     const { ttlMs } = options;
-    this.#builder.addStore({
+    this.#store(
       name,
-      kind: 'key-value',
-      keys: stringSerde as StoreSerde<unknown>,
-      values: options.value as StoreSerde<unknown>,
-      ...(ttlMs === undefined ? {} : { expiryCutoff: (streamTime: number) => streamTime - ttlMs }),
-    });
+      'key-value',
+      options.value as StoreSerde<unknown>,
+      ttlMs === undefined ? undefined : (streamTime) => streamTime - ttlMs,
+    );
     this.#then(name, tableNode(name));
     return { storeName: name };
   }
@@ -237,6 +224,23 @@ export class KStream<K, V> {
   to(topic: string, options: { value: TopicSerde<V> }): void {
     this.#builder.addSinkTopic(topic);
     this.#then(`sink-${topic}`, sinkNode(topic, options.value as TopicSerde<unknown>));
+  }
+
+  /** Claims a step name and declares its string-keyed store. */
+  #store(
+    name: string,
+    kind: StoreDefinition['kind'],
+    values: StoreSerde<unknown>,
+    expiryCutoff: ((streamTime: number) => number) | undefined,
+  ): void {
+    this.#builder.claim(name);
+    this.#builder.addStore({
+      name,
+      kind,
+      keys: stringSerde as StoreSerde<unknown>,
+      values,
+      ...(expiryCutoff === undefined ? {} : { expiryCutoff }),
+    });
   }
 
   #then<K2, V2>(name: string, create: NodeFactory): KStream<K2, V2> {
