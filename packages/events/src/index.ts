@@ -9,6 +9,19 @@ export {
 } from './errors.ts';
 export { brokerList, type KafkaEnv, kafkaEnvProperties } from './kafka-config.ts';
 export { type CampaignRef, campaignKey, notificationIdentity, parseCampaignKey } from './keys.ts';
+export {
+  AES128GCM_OVERHEAD_BYTES,
+  MAX_PUSH_PAYLOAD_BYTES,
+  type NotificationPayload,
+} from './notification/notification-payload.ts';
+export {
+  MIN_PING_TOKEN_SECRET_BYTES,
+  type PingTokenClaims,
+  type PingTokenFailure,
+  type PingTokenResult,
+  signPingToken,
+  verifyPingToken,
+} from './notification/ping-token.ts';
 export { javaCompatiblePartitioner } from './partitioning/kafkajs-partitioner.ts';
 export { murmur2, partitionForKey, toPositive } from './partitioning/murmur2.ts';
 export { BUILTIN_SCHEMA_IDS, createBuiltinCatalog } from './registry/builtin-catalog.ts';

@@ -1,0 +1,100 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * What a ping token vouches for: one notification sent to one subscriber of one campaign, until
+ * `expiresAt`. The dispatcher signs it into the push payload; the api checks it on every ping, so
+ * nobody without the secret can forge impressions or clicks.
+ */
+export interface PingTokenClaims {
+  notificationId: string;
+  merchant: string;
+  source: string;
+  sourceId: number;
+  subscriberId: number;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export type PingTokenFailure = 'malformed' | 'bad_signature' | 'expired';
+
+export type PingTokenResult = { ok: true; claims: PingTokenClaims } | { ok: false; reason: PingTokenFailure };
+
+const VERSION = 'v1';
+/** Secrets shorter than this are refused: an HMAC key is only as strong as its entropy. */
+export const MIN_PING_TOKEN_SECRET_BYTES = 32;
+
+function mac(secret: string, body: string): Buffer {
+  return createHmac('sha256', secret).update(`${VERSION}.${body}`).digest();
+}
+
+function assertSecret(secret: string): void {
+  if (Buffer.byteLength(secret) < MIN_PING_TOKEN_SECRET_BYTES) {
+    throw new RangeError(`a ping token secret needs at least ${MIN_PING_TOKEN_SECRET_BYTES} bytes`);
+  }
+}
+
+/** `v1.<base64url JSON claims>.<base64url HMAC-SHA256>`. */
+export function signPingToken(claims: PingTokenClaims, secret: string): string {
+  assertSecret(secret);
+  const body = Buffer.from(
+    JSON.stringify([
+      claims.notificationId,
+      claims.merchant,
+      claims.source,
+      claims.sourceId,
+      claims.subscriberId,
+      claims.expiresAt,
+    ]),
+  ).toString('base64url');
+  return `${VERSION}.${body}.${mac(secret, body).toString('base64url')}`;
+}
+
+function parseClaims(body: string): PingTokenClaims | undefined {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 6) return undefined;
+  const [notificationId, merchant, source, sourceId, subscriberId, expiresAt] = decoded as unknown[];
+  if (typeof notificationId !== 'string' || typeof merchant !== 'string' || typeof source !== 'string') {
+    return undefined;
+  }
+  if (![sourceId, subscriberId, expiresAt].every(Number.isSafeInteger)) return undefined;
+  return {
+    notificationId,
+    merchant,
+    source,
+    sourceId: sourceId as number,
+    subscriberId: subscriberId as number,
+    expiresAt: expiresAt as number,
+  };
+}
+
+/**
+ * Checks a token against the current secret and any previous ones still accepted (rotation):
+ * the signature first, in constant time, then the expiry against `nowMs`.
+ */
+export function verifyPingToken(
+  token: string,
+  secrets: readonly string[],
+  nowMs = Date.now(),
+): PingTokenResult {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION) return { ok: false, reason: 'malformed' };
+  const [, body = '', signature = ''] = parts;
+  if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(signature)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const given = Buffer.from(signature, 'base64url');
+  const signedBy = secrets.some((secret) => {
+    const expected = mac(secret, body);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  if (!signedBy) return { ok: false, reason: 'bad_signature' };
+  const claims = parseClaims(body);
+  if (claims === undefined) return { ok: false, reason: 'malformed' };
+  if (claims.expiresAt * 1000 <= nowMs) return { ok: false, reason: 'expired' };
+  return { ok: true, claims };
+}
