@@ -1,5 +1,5 @@
 import { databaseEnvProperties } from '@hoot/db';
-import { kafkaEnvProperties } from '@hoot/events';
+import { kafkaEnvProperties, Topics } from '@hoot/events';
 import { loadConfig, logEnvProperties } from '@hoot/runtime';
 import { type Static, Type } from '@sinclair/typebox';
 
@@ -23,6 +23,35 @@ export const processorConfigSchema = Type.Object({
     minimum: 0,
     maximum: 65535,
     description: '/metrics, /healthz, /readyz',
+  }),
+  ROLES: Type.String({
+    default: 'streams,sink',
+    pattern: '^(streams|sink)(,(streams|sink))?$',
+    description: 'What this process runs: the stream topology, the Postgres sink, or both',
+  }),
+  ATTRIBUTION_WINDOW_HOURS: Type.Integer({
+    default: 72,
+    minimum: 1,
+    description: "An order counts for the subscriber's last click this many hours before it",
+  }),
+  GRACE_HOURS: Type.Integer({
+    default: 672,
+    minimum: 0,
+    description: 'How late a ping may arrive after its hour and still count (default 28 days, the push TTL)',
+  }),
+  SINK_GROUP_ID: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._-]+$',
+      description: 'Consumer group of the Postgres sink; default <APPLICATION_ID>-postgres-sink',
+    }),
+  ),
+  PING_TOPIC: Type.String({ default: Topics.ping, minLength: 1, description: 'Delivery and click pings' }),
+  DISPATCH_TOPIC: Type.String({ default: Topics.dispatch, minLength: 1, description: 'Notifications sent' }),
+  ORDERS_TOPIC: Type.String({ default: Topics.orders, minLength: 1, description: 'Orders from the webhook' }),
+  REPORTING_TOPIC: Type.String({
+    default: Topics.campaignReporting,
+    minLength: 1,
+    description: 'Absolute campaign figures, read by the Postgres sink',
   }),
   ...logEnvProperties,
 });

@@ -2,11 +2,11 @@ import { type StoreSerde, stringSerde, type TopicSerde } from '../serde/serde.ts
 import { describeWindows, type TumblingWindows, type Window } from '../windows/tumbling.ts';
 import type { Aggregator } from './aggregator.ts';
 import { aggregateNode } from './nodes/aggregate.ts';
-import { distinctNode } from './nodes/distinct.ts';
+import { distinctNode, earliestDistinctNode } from './nodes/distinct.ts';
 import { rekeyNode } from './nodes/rekey.ts';
 import { sinkNode } from './nodes/sink.ts';
 import { filterNode, flatMapNode, mapValuesNode } from './nodes/stateless.ts';
-import { lookupNode, tableNode } from './nodes/table.ts';
+import { lookupNode, type TableMerge, tableNode } from './nodes/table.ts';
 import { windowNode } from './nodes/window.ts';
 import type { NodeDefinition, NodeFactory, SourceDefinition, StoreDefinition, Topology } from './topology.ts';
 
@@ -157,11 +157,46 @@ export class KStream<K, V> {
     return new KStream(this.#builder, node, windows);
   }
 
-  /** Drops records whose (key, id) was seen within the last `horizonMs` of stream time. */
-  distinct(name: string, options: { by: (value: V, key: K) => string; horizonMs: number }): KStream<K, V> {
+  /**
+   * Drops records whose (key, id) was seen within the last `horizonMs` of stream time.
+   *
+   * With `keep: 'earliest'` each (key, id) counts at the earliest event time of its records,
+   * whatever their arrival order: when one arrives earlier than the one that passed, `retract` of
+   * it is forwarded at the time that passed before it, so that a downstream aggregation (which
+   * must understand retractions) moves the count. Only after windowBy.
+   */
+  distinct(
+    name: string,
+    options: {
+      by: (value: V, key: K) => string;
+      horizonMs: number;
+      keep?: 'first' | 'earliest';
+      retract?: (value: V) => V;
+    },
+  ): KStream<K, V> {
     const { horizonMs } = options;
     this.#store(name, 'key-value', byteSerde, (streamTime) => streamTime - horizonMs);
-    return this.#then(name, distinctNode(name, options.by as (v: unknown, k: unknown) => string));
+    const by = options.by as (v: unknown, k: unknown) => string;
+    if (options.keep !== 'earliest') return this.#then(name, distinctNode(name, by));
+    const { retract } = options;
+    if (this.#windows === undefined || retract === undefined) {
+      throw new Error(`distinct ${name}: keep 'earliest' needs a windowed stream and a retract function`);
+    }
+    return this.#then(
+      name,
+      earliestDistinctNode(name, by, retract as (value: unknown) => unknown, this.#windows),
+    );
+  }
+
+  /** The records of this stream and of `other` as one stream; both must be unwindowed. */
+  merge(other: KStream<K, V>): KStream<K, V> {
+    if (this.#windows !== undefined || other.#windows !== undefined) {
+      throw new Error('merge streams before windowing them');
+    }
+    const node = this.#builder.node('merge', (_context, forward) => ({ process: forward }));
+    this.#node.children.push(node);
+    other.#node.children.push(node);
+    return new KStream(this.#builder, node, undefined);
   }
 
   /**
@@ -190,10 +225,18 @@ export class KStream<K, V> {
   }
 
   /**
-   * Keeps the latest value per key (by event time) for lookups; entries expire `ttlMs` of stream
-   * time after their event time.
+   * Keeps the latest value per key (by event time) for lookups, or with `merge` a value folded from
+   * the entry and each record (a short history, say); entries expire `ttlMs` of stream time after
+   * their latest event time.
    */
-  toTable(name: string, options: { value: StoreSerde<V>; ttlMs?: number }): TableRef<V> {
+  toTable<T = V>(
+    name: string,
+    options: {
+      value: StoreSerde<T>;
+      ttlMs?: number;
+      merge?: (current: T | undefined, currentTime: number, incoming: V, incomingTime: number) => T;
+    },
+  ): TableRef<T> {
     const { ttlMs } = options;
     this.#store(
       name,
@@ -201,7 +244,7 @@ export class KStream<K, V> {
       options.value as StoreSerde<unknown>,
       ttlMs === undefined ? undefined : (streamTime) => streamTime - ttlMs,
     );
-    this.#then(name, tableNode(name));
+    this.#then(name, tableNode(name, options.merge as TableMerge | undefined));
     return { storeName: name };
   }
 

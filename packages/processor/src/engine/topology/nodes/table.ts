@@ -1,18 +1,33 @@
 import type { StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';
 
+/** Folds a record into the entry a table holds for its key; the record's time is its event time. */
+export type TableMerge = (
+  current: unknown,
+  currentTime: number,
+  incoming: unknown,
+  incomingTime: number,
+) => unknown;
+
 /**
- * Keeps the latest value per key by event time in a store that lookups of the same task read.
- * By event time, not arrival: records of one key may arrive by two paths (directly and through a
- * repartition topic) and so out of order.
+ * Keeps a value per key in a store that lookups of the same task read: by default the latest by
+ * event time, not arrival, since records of one key may arrive by two paths (directly and through
+ * a repartition topic) and so out of order. With `merge`, the entry is whatever merge makes of the
+ * current entry and each record, stamped with the later of their times.
  */
-export function tableNode(storeName: string): NodeFactory {
+export function tableNode(storeName: string, merge: TableMerge | undefined): NodeFactory {
   return (context) => {
     const table = context.keyValueStore<unknown, unknown>(storeName);
     return {
       process(record: StreamRecord<unknown, unknown>) {
         const current = table.getEntry(record.key);
-        if (current === undefined || current.timestamp <= record.timestamp) {
+        if (merge !== undefined) {
+          const value =
+            current === undefined
+              ? merge(undefined, record.timestamp, record.value, record.timestamp)
+              : merge(current.value, current.timestamp, record.value, record.timestamp);
+          table.put(record.key, value, Math.max(current?.timestamp ?? record.timestamp, record.timestamp));
+        } else if (current === undefined || current.timestamp <= record.timestamp) {
           table.put(record.key, record.value, record.timestamp);
         }
       },
