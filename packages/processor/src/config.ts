@@ -18,6 +18,11 @@ export const processorConfigSchema = Type.Object({
   }),
   COMMIT_INTERVAL_MS: Type.Integer({ default: 100, minimum: 1, description: 'Commit at least this often' }),
   COMMIT_MAX_RECORDS: Type.Integer({ default: 5000, minimum: 1, description: 'Or after this many records' }),
+  SESSION_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 6_000,
+    description: 'How long the group waits for a silent member before moving its partitions',
+  }),
   HTTP_PORT: Type.Integer({
     default: 9464,
     minimum: 0,

@@ -78,6 +78,27 @@ export async function startProcessorService(options: ProcessorServiceOptions): P
   };
   const stops: Array<() => Promise<void>> = [];
 
+  if (roles.has('sink')) {
+    const sink = new PostgresSink({
+      port,
+      pool,
+      topic: config.REPORTING_TOPIC,
+      groupId: config.SINK_GROUP_ID ?? `${config.APPLICATION_ID}-postgres-sink`,
+      reports: createAvroSerde<CampaignReport>({
+        registry: schemas,
+        subject: valueSubject(config.REPORTING_TOPIC),
+        schema: campaignReportSchema,
+      }),
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+      metrics: new SinkMetrics(registry),
+      logger: logger.child({ component: 'postgres-sink' }),
+    });
+    await sink.start((error) => crash(error));
+    readiness.sink = () => (sink.healthy ? undefined : 'postgres writes are failing; retrying');
+    stops.push(() => sink.stop());
+  }
+
   if (roles.has('streams')) {
     const processor = new StreamProcessor({
       applicationId: config.APPLICATION_ID,
@@ -97,6 +118,7 @@ export async function startProcessorService(options: ProcessorServiceOptions): P
       commitIntervalMs: config.COMMIT_INTERVAL_MS,
       commitMaxRecords: config.COMMIT_MAX_RECORDS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
       metrics: new EngineMetrics(registry),
       logger,
     });
@@ -104,26 +126,6 @@ export async function startProcessorService(options: ProcessorServiceOptions): P
     await processor.start();
     readiness.streams = () => (processor.ready ? undefined : 'tasks are restoring or being assigned');
     stops.push(() => processor.stop());
-  }
-
-  if (roles.has('sink')) {
-    const sink = new PostgresSink({
-      port,
-      pool,
-      topic: config.REPORTING_TOPIC,
-      groupId: config.SINK_GROUP_ID ?? `${config.APPLICATION_ID}-postgres-sink`,
-      reports: createAvroSerde<CampaignReport>({
-        registry: schemas,
-        subject: valueSubject(config.REPORTING_TOPIC),
-        schema: campaignReportSchema,
-      }),
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      metrics: new SinkMetrics(registry),
-      logger: logger.child({ component: 'postgres-sink' }),
-    });
-    await sink.start((error) => crash(error));
-    readiness.sink = () => (sink.healthy ? undefined : 'postgres writes are failing; retrying');
-    stops.push(() => sink.stop());
   }
 
   return {

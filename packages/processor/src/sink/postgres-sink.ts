@@ -26,6 +26,7 @@ export interface PostgresSinkOptions {
   logger: Logger;
   /** Of the dead-letter topic, when the sink creates it. */
   replicationFactor?: number;
+  sessionTimeoutMs?: number;
   /** Longest wait between two tries while Postgres is down. */
   maxBackoffMs?: number;
 }
@@ -54,6 +55,7 @@ export class PostgresSink {
       topics: [options.topic],
       assigner: coPartitionedAssigner(),
       userData: () => encodeMemberTasks({ owned: [...this.#positions.keys()], onDisk: [] }),
+      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     });
   }
 

@@ -18,6 +18,7 @@ describe('campaign reporting end to end', () => {
     await pipeline.drain();
     const tooLate = await pipeline.write(workload.tooLate());
     await pipeline.drain();
+    assert.deepEqual(pipeline.crashed(), [], 'no process crashed');
     const differences = await pipeline.settle(workload, 120_000);
     assert.deepEqual(
       differences.slice(0, 20),

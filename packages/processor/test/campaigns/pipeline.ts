@@ -172,6 +172,13 @@ export class CampaignPipeline {
     );
   }
 
+  /** Processes that exited on their own with a failure (not killed, not stopped). */
+  crashed(): string[] {
+    return this.processes
+      .filter((p) => p.child.exitCode !== null && p.child.exitCode !== 0)
+      .map((p) => `${p.pid} exited ${p.child.exitCode}: ${p.stderr.slice(0, 500)}`);
+  }
+
   /** Every process's log lines into one file, for a failing test to point at. */
   dumpLogs(): string {
     const path = join(tmpdir(), `${this.id}.log`);
