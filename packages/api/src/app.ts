@@ -14,7 +14,7 @@ import {
   type SchemaRegistry,
   valueSubject,
 } from '@hoot/events';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -55,7 +55,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger === undefined ? {} : { loggerInstance: deps.logger as FastifyBaseLogger }),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at ping rates; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
