@@ -25,6 +25,7 @@ import { type ApiConfig, listOf } from './config.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { recordHttpMetrics } from './http/http-metrics.ts';
 import { opsRoutes } from './http/ops-routes.ts';
+import { installValidators } from './http/validator-compiler.ts';
 import type { KafkaGateway } from './kafka/kafka-gateway.ts';
 import { requireMerchant } from './merchants/merchant-auth.ts';
 import { createApiMetrics } from './metrics/api-metrics.ts';
@@ -87,6 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   };
 
+  installValidators(app);
   installErrorHandler(app);
   recordHttpMetrics(app, metrics);
   await app.register(swagger, {

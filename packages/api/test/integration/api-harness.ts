@@ -165,7 +165,12 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     async close() {
       await app.close();
       await kafka.close();
-      if (merchants.length > 0) await pool.query('DELETE FROM merchants WHERE id = ANY($1)', [merchants]);
+      if (merchants.length > 0) {
+        for (const table of ['campaign_reports', 'campaign_hourly_reports', 'merchants']) {
+          const column = table === 'merchants' ? 'id' : 'merchant_id';
+          await pool.query(`DELETE FROM ${table} WHERE ${column} = ANY($1)`, [merchants]);
+        }
+      }
       await pool.end();
       await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
       await admin.disconnect();
