@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Text } from '../http/text.ts';
 
 export const CampaignStatus = Type.Union(
   ['draft', 'sending', 'sent', 'canceled'].map((s) => Type.Literal(s)),
@@ -13,15 +14,15 @@ export const CampaignIdParams = Type.Object({
 
 export const CreateCampaignBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 120 }),
-    body: Type.String({ minLength: 1, maxLength: 500 }),
+    title: Text({ minLength: 1, maxLength: 120 }),
+    body: Text({ minLength: 1, maxLength: 500 }),
     url: Type.String({
       format: 'uri',
-      pattern: '^https?://',
+      pattern: '^https?://[^\\u0000]*$',
       maxLength: 2048,
       description: 'Opened on click',
     }),
-    icon: Type.Optional(Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048 })),
+    icon: Type.Optional(Type.String({ format: 'uri', pattern: '^https://[^\\u0000]*$', maxLength: 2048 })),
     ttl_seconds: Type.Optional(
       Type.Integer({ minimum: 60, maximum: 2_419_200, description: 'Push TTL; default 28 days' }),
     ),

@@ -26,6 +26,12 @@ export function fieldOf(context: string | undefined, issue: ValidationIssue): st
   return [context ?? 'request', ...path].join('.');
 }
 
+/** Postgres' SQLSTATE class 22, data exception: caused by a value, never by the server's state. */
+function isPostgresDataException(error: unknown): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** Fastify's own 4xx errors get a stable code name instead of FST_ERR_…. */
 const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -55,6 +61,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       const body: ErrorBody = { error: error.code, message: error.message };
       if (error.field !== undefined) body.field = error.field;
       return reply.code(error.statusCode).send(body);
+    }
+    if (isPostgresDataException(error)) {
+      // Input the schema let through but Postgres refuses (a value out of its range or encoding).
+      request.log.warn({ err: error }, 'Postgres refused a value from the request');
+      return reply
+        .code(400)
+        .send({ error: 'invalid_value', message: 'a value in the request cannot be stored' });
     }
     if (error instanceof ServiceUnavailableError) {
       request.log.warn({ err: error }, 'dependency unavailable');

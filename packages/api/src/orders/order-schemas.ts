@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { Text } from '../http/text.ts';
 
 export const OrderBody = Type.Object(
   {
-    order_id: Type.String({ minLength: 1, maxLength: 128, description: "The store's order id" }),
+    order_id: Text({ minLength: 1, maxLength: 128, description: "The store's order id" }),
     subscriber_id: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], {
         description: 'The push subscriber who ordered (from the subscribe snippet), when known',

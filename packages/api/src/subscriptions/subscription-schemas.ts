@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Text } from '../http/text.ts';
 
 /** Merchant handles as the merchants table allows them. */
 export const MerchantParams = Type.Object({
@@ -7,7 +8,7 @@ export const MerchantParams = Type.Object({
 
 export const PushSubscriptionBody = Type.Object(
   {
-    endpoint: Type.String({ minLength: 1, maxLength: 2048, description: 'PushSubscription.endpoint' }),
+    endpoint: Text({ minLength: 1, maxLength: 2048, description: 'PushSubscription.endpoint' }),
     expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
     keys: Type.Object(
       {
@@ -21,7 +22,7 @@ export const PushSubscriptionBody = Type.Object(
 );
 
 export const UnsubscribeBody = Type.Object(
-  { endpoint: Type.String({ minLength: 1, maxLength: 2048 }) },
+  { endpoint: Text({ minLength: 1, maxLength: 2048 }) },
   { additionalProperties: false },
 );
 
