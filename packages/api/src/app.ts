@@ -21,8 +21,9 @@ import { Registry } from 'prom-client';
 import { campaignRoutes } from './campaigns/campaign-routes.ts';
 import { campaignSendingRoutes } from './campaigns/campaign-sending.ts';
 import { reportRoutes } from './campaigns/report-routes.ts';
-import { type ApiConfig, listOf } from './config.ts';
+import { type ApiConfig, listOf, trustProxyOption } from './config.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { closeConnectionsWhenClosing } from './http/graceful-close.ts';
 import { recordHttpMetrics } from './http/http-metrics.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { installValidators } from './http/validator-compiler.ts';
@@ -59,6 +60,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Per-request lines would dominate the log at ping rates; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const registry = deps.metricsRegistry ?? new Registry();
@@ -89,6 +91,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   };
 
   installValidators(app);
+  closeConnectionsWhenClosing(app);
   installErrorHandler(app);
   recordHttpMetrics(app, metrics);
   await app.register(swagger, {

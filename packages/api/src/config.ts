@@ -69,6 +69,12 @@ export const apiConfigSchema = Type.Object({
     description: 'Requests per client address and window on each public endpoint; more get 429',
   }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000, description: 'Rate limit window' }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    minLength: 1,
+    description:
+      'Which proxies to trust for the client address (rate limits): `false`, `true` or comma-separated addresses/CIDRs',
+  }),
   CORS_ORIGINS: Type.String({
     default: '*',
     description: 'Origins allowed to call the public endpoints from browsers: `*` or a comma-separated list',
@@ -104,6 +110,12 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     ]);
   }
   return config;
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option. */
+export function trustProxyOption(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return listOf(value);
 }
 
 /** Splits a comma-separated configuration value. */
