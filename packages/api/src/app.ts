@@ -65,7 +65,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const registry = deps.metricsRegistry ?? new Registry();
   const metrics = createApiMetrics(registry);
-  const subject = (topic: string) => valueSubject(topic);
   const ctx: RouteContext = {
     config,
     pool: deps.pool,
@@ -74,17 +73,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     serdes: {
       ping: createAvroSerde<Ping>({
         registry: deps.schemaRegistry,
-        subject: subject(config.PING_TOPIC),
+        subject: valueSubject(config.PING_TOPIC),
         schema: pingSchema,
       }),
       order: createAvroSerde<Order>({
         registry: deps.schemaRegistry,
-        subject: subject(config.ORDERS_TOPIC),
+        subject: valueSubject(config.ORDERS_TOPIC),
         schema: orderSchema,
       }),
       campaignSendRequest: createAvroSerde<CampaignSendRequest>({
         registry: deps.schemaRegistry,
-        subject: subject(config.CAMPAIGN_SEND_REQUESTS_TOPIC),
+        subject: valueSubject(config.CAMPAIGN_SEND_REQUESTS_TOPIC),
         schema: campaignSendRequestSchema,
       }),
     },

@@ -66,7 +66,7 @@ describe('POST /v1/pings', () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/v1/pings',
-      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://shop.example' },
       payload: JSON.stringify({
         pings: [
           { type: 'click', token: h.token({ notificationId: 'n-future', issuedAt }), time: future },
@@ -76,6 +76,7 @@ describe('POST /v1/pings', () => {
       }),
     });
     assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.headers['access-control-allow-origin'], '*', 'the service worker may read the answer');
     assert.equal(await h.endOffset(h.topics.ping), start + 3);
     const records = (await h.consume<Ping>(h.topics.ping, pingSchema, start + 3)).slice(-3);
     const byId = new Map(records.map((r) => [r.value.notification_id, r.value]));
