@@ -83,7 +83,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       }),
       campaignSendRequest: createAvroSerde<CampaignSendRequest>({
         registry: deps.schemaRegistry,
-        subject: valueSubject(config.CAMPAIGN_SEND_REQUESTS_TOPIC),
+        subject: valueSubject(config.CAMPAIGN_SEND_TOPIC),
         schema: campaignSendRequestSchema,
       }),
     },

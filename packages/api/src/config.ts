@@ -12,6 +12,12 @@ export const DEFAULT_PUSH_SERVICE_HOSTS = [
   '*.push.apple.com',
 ];
 
+/**
+ * The longest a ping token lives: the push TTL (at most 28 days) plus a day. For a token without
+ * an issue time, expiry minus this is the earliest it can have been issued.
+ */
+export const PING_TOKEN_MAX_AGE_SECONDS = 29 * 24 * 3600;
+
 const commaList = '^[^,\\s]+(,[^,\\s]+)*$';
 
 export const apiConfigSchema = Type.Object({
@@ -23,12 +29,6 @@ export const apiConfigSchema = Type.Object({
   PING_TOKEN_SECRETS: Type.String({
     pattern: commaList,
     description: `Comma-separated HMAC secrets of ping tokens (each at least ${MIN_PING_TOKEN_SECRET_BYTES} bytes); the first signs, all verify (rotation). The dispatcher reads the same variable.`,
-  }),
-  PING_TOKEN_MAX_AGE_SECONDS: Type.Integer({
-    default: 29 * 24 * 3600,
-    minimum: 60,
-    description:
-      'Longest lifetime of a ping token; bounds the earliest plausible event time of tokens issued without an issue time',
   }),
   PING_CLOCK_SKEW_MS: Type.Integer({
     default: 120_000,
@@ -90,7 +90,7 @@ export const apiConfigSchema = Type.Object({
     minLength: 1,
     description: 'Topic orders are written to',
   }),
-  CAMPAIGN_SEND_REQUESTS_TOPIC: Type.String({
+  CAMPAIGN_SEND_TOPIC: Type.String({
     default: Topics.campaignSendRequests,
     minLength: 1,
     description: 'Topic campaign send and cancel requests are written to',

@@ -77,7 +77,7 @@ export function campaignSendingRoutes(ctx: RouteContext): FastifyPluginAsyncType
             };
             await ctx.events.send([
               {
-                topic: ctx.config.CAMPAIGN_SEND_REQUESTS_TOPIC,
+                topic: ctx.config.CAMPAIGN_SEND_TOPIC,
                 key: `${merchantId}/${id}`,
                 value: await ctx.serdes.campaignSendRequest.encode(sendRequest),
               },

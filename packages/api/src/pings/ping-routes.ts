@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { campaignKey, type Ping, verifyPingToken } from '@hoot/events';
 import type { FastifyRequest } from 'fastify';
-import { listOf } from '../config.ts';
+import { listOf, PING_TOKEN_MAX_AGE_SECONDS } from '../config.ts';
 import { errorResponses } from '../http/error-schemas.ts';
 import { RequestError } from '../http/request-error.ts';
 import type { OutgoingRecord } from '../kafka/kafka-gateway.ts';
@@ -81,7 +81,7 @@ export function pingRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           const notBefore =
             claims.issuedAt !== undefined
               ? claims.issuedAt * 1000
-              : (claims.expiresAt - config.PING_TOKEN_MAX_AGE_SECONDS) * 1000;
+              : (claims.expiresAt - PING_TOKEN_MAX_AGE_SECONDS) * 1000;
           const eventTime = chooseEventTime({
             clientTime: ping.time,
             receivedAt,

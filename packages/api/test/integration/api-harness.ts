@@ -68,7 +68,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     PING_TOKEN_SECRETS: `${pingSecret},${oldPingSecret}`,
     PING_TOPIC: topics.ping,
     ORDERS_TOPIC: topics.orders,
-    CAMPAIGN_SEND_REQUESTS_TOPIC: topics.sendRequests,
+    CAMPAIGN_SEND_TOPIC: topics.sendRequests,
     LOG_LEVEL: 'silent',
     ...env,
   });

@@ -19,7 +19,7 @@ describe('when Kafka does not take the records', () => {
     const config = loadApiConfig({
       ...Object.fromEntries(Object.entries(h.config).map(([k, v]) => [k, String(v)])),
       PING_TOPIC: 'it-api-missing-ping-topic',
-      CAMPAIGN_SEND_REQUESTS_TOPIC: 'it-api-missing-send-topic',
+      CAMPAIGN_SEND_TOPIC: 'it-api-missing-send-topic',
       PRODUCE_TIMEOUT_MS: '3000',
     });
     app = await buildApi({ config, pool: h.pool, kafka: h.kafka, schemaRegistry: createBuiltinCatalog() });

@@ -26,7 +26,7 @@ describe('the api process', () => {
         PING_TOKEN_SECRETS: pingSecret,
         PING_TOPIC: h.topics.ping,
         ORDERS_TOPIC: h.topics.orders,
-        CAMPAIGN_SEND_REQUESTS_TOPIC: h.topics.sendRequests,
+        CAMPAIGN_SEND_TOPIC: h.topics.sendRequests,
         HOST: '127.0.0.1',
         PORT: '0',
         LOG_LEVEL: 'info',
