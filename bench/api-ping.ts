@@ -159,7 +159,9 @@ try {
 } finally {
   await stop(api.child);
   await stop(hello.child);
-  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin
+    .deleteTopics({ topics: [topic], timeout: 30_000 })
+    .catch((error: unknown) => console.error(`could not delete topic ${topic}: ${String(error)}`));
   await admin.disconnect();
 }
 const med = (runs: Figures[], key: keyof Figures) => median(runs.map((r) => r[key]));
