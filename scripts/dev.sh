@@ -10,6 +10,9 @@ cd "$HOOT_ROOT"
 "$HOOT_ROOT/scripts/kafka.sh" start
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${HOOT_KAFKA_PORT:-9092}}"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# Ping tokens are signed by the dispatcher and checked by the api with the same secrets. A fixed
+# secret for local runs only; deployments must set their own.
+export PING_TOKEN_SECRETS="${PING_TOKEN_SECRETS:-hoot-local-development-only-ping-token-secret}"
 node packages/db/src/prepare.ts
 node scripts/ensure-topics.ts
 

@@ -1,7 +1,24 @@
 import { databaseEnvProperties } from '@hoot/db';
-import { kafkaEnvProperties } from '@hoot/events';
-import { loadConfig, logEnvProperties } from '@hoot/runtime';
+import { kafkaEnvProperties, MIN_PING_TOKEN_SECRET_BYTES, Topics } from '@hoot/events';
+import { ConfigError, loadConfig, logEnvProperties } from '@hoot/runtime';
 import { type Static, Type } from '@sinclair/typebox';
+
+/** The push services browsers subscribe with today (Chrome/Edge via FCM, Firefox, Windows, Safari). */
+export const DEFAULT_PUSH_SERVICE_HOSTS = [
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '*.notify.windows.com',
+  'web.push.apple.com',
+  '*.push.apple.com',
+];
+
+/**
+ * The longest a ping token lives: the push TTL (at most 28 days) plus a day. For a token without
+ * an issue time, expiry minus this is the earliest it can have been issued.
+ */
+export const PING_TOKEN_MAX_AGE_SECONDS = 29 * 24 * 3600;
+
+const commaList = '^[^,\\s]+(,[^,\\s]+)*$';
 
 export const apiConfigSchema = Type.Object({
   ...kafkaEnvProperties,
@@ -9,10 +26,102 @@ export const apiConfigSchema = Type.Object({
   ...logEnvProperties,
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address to listen on' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),
+  PING_TOKEN_SECRETS: Type.String({
+    pattern: commaList,
+    description: `Comma-separated HMAC secrets of ping tokens (each at least ${MIN_PING_TOKEN_SECRET_BYTES} bytes); the first signs, all verify (rotation). The dispatcher reads the same variable.`,
+  }),
+  PING_CLOCK_SKEW_MS: Type.Integer({
+    default: 120_000,
+    minimum: 0,
+    description: 'How far in the future a browser clock may be before its ping time is ignored',
+  }),
+  PING_BATCH_MAX: Type.Integer({
+    default: 20,
+    minimum: 1,
+    maximum: 500,
+    description: 'Most pings one request may carry',
+  }),
+  PUSH_SERVICE_HOSTS: Type.String({
+    default: DEFAULT_PUSH_SERVICE_HOSTS.join(','),
+    pattern: commaList,
+    description: 'Hosts a subscription endpoint may point at; `*.` allows any subdomain',
+  }),
+  VAPID_PUBLIC_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{87}$',
+      description: "The dispatcher's VAPID public key (base64url), given to browsers that subscribe",
+    }),
+  ),
+  PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: "The api's public base URL, used in the scripts served to browsers",
+    }),
+  ),
+  BODY_LIMIT_BYTES: Type.Integer({
+    default: 65_536,
+    minimum: 1024,
+    description: 'Largest request body accepted; larger ones get 413',
+  }),
+  RATE_LIMIT_MAX: Type.Integer({
+    default: 600,
+    minimum: 1,
+    description: 'Requests per client address and window on each public endpoint; more get 429',
+  }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000, description: 'Rate limit window' }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    minLength: 1,
+    description:
+      'Which proxies to trust for the client address (rate limits): `false`, `true` or comma-separated addresses/CIDRs',
+  }),
+  CORS_ORIGINS: Type.String({
+    default: '*',
+    description: 'Origins allowed to call the public endpoints from browsers: `*` or a comma-separated list',
+  }),
+  PRODUCE_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'How long a request waits for Kafka to acknowledge before answering 503',
+  }),
+  PING_TOPIC: Type.String({ default: Topics.ping, minLength: 1, description: 'Topic pings are written to' }),
+  ORDERS_TOPIC: Type.String({
+    default: Topics.orders,
+    minLength: 1,
+    description: 'Topic orders are written to',
+  }),
+  CAMPAIGN_SEND_TOPIC: Type.String({
+    default: Topics.campaignSendRequests,
+    minLength: 1,
+    description: 'Topic campaign send and cancel requests are written to',
+  }),
 });
 
 export type ApiConfig = Static<typeof apiConfigSchema>;
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
-  return loadConfig('api', apiConfigSchema, env);
+  const config = loadConfig('api', apiConfigSchema, env);
+  const short = listOf(config.PING_TOKEN_SECRETS).filter(
+    (secret) => Buffer.byteLength(secret) < MIN_PING_TOKEN_SECRET_BYTES,
+  );
+  if (short.length > 0) {
+    throw new ConfigError('api', [
+      `PING_TOKEN_SECRETS has ${short.length} secret(s) shorter than ${MIN_PING_TOKEN_SECRET_BYTES} bytes`,
+    ]);
+  }
+  return config;
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option. */
+export function trustProxyOption(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return listOf(value);
+}
+
+/** Splits a comma-separated configuration value. */
+export function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }

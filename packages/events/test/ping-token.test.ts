@@ -19,6 +19,14 @@ describe('ping token', () => {
     assert.deepEqual(verifyPingToken(signPingToken(claims, secret), [secret], now), { ok: true, claims });
   });
 
+  it('carries an optional issue time', () => {
+    const issued = { ...claims, issuedAt: 1_899_000_000 };
+    assert.deepEqual(verifyPingToken(signPingToken(issued, secret), [secret], now), {
+      ok: true,
+      claims: issued,
+    });
+  });
+
   it('accepts a token signed with a previous secret still listed', () => {
     assert.equal(verifyPingToken(signPingToken(claims, older), [secret, older], now).ok, true);
   });

@@ -13,6 +13,11 @@ export interface PingTokenClaims {
   subscriberId: number;
   /** Epoch seconds. */
   expiresAt: number;
+  /**
+   * When the token was signed, epoch seconds. Optional so tokens signed without it stay valid; the
+   * api uses it to refuse a browser's claimed event time from before the notification existed.
+   */
+  issuedAt?: number;
 }
 
 export type PingTokenFailure = 'malformed' | 'bad_signature' | 'expired';
@@ -36,16 +41,16 @@ function assertSecret(secret: string): void {
 /** `v1.<base64url JSON claims>.<base64url HMAC-SHA256>`. */
 export function signPingToken(claims: PingTokenClaims, secret: string): string {
   assertSecret(secret);
-  const body = Buffer.from(
-    JSON.stringify([
-      claims.notificationId,
-      claims.merchant,
-      claims.source,
-      claims.sourceId,
-      claims.subscriberId,
-      claims.expiresAt,
-    ]),
-  ).toString('base64url');
+  const fields: unknown[] = [
+    claims.notificationId,
+    claims.merchant,
+    claims.source,
+    claims.sourceId,
+    claims.subscriberId,
+    claims.expiresAt,
+  ];
+  if (claims.issuedAt !== undefined) fields.push(claims.issuedAt);
+  const body = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${VERSION}.${body}.${mac(secret, body).toString('base64url')}`;
 }
 
@@ -56,13 +61,15 @@ function parseClaims(body: string): PingTokenClaims | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(decoded) || decoded.length !== 6) return undefined;
-  const [notificationId, merchant, source, sourceId, subscriberId, expiresAt] = decoded as unknown[];
+  if (!Array.isArray(decoded) || (decoded.length !== 6 && decoded.length !== 7)) return undefined;
+  const [notificationId, merchant, source, sourceId, subscriberId, expiresAt, issuedAt] =
+    decoded as unknown[];
   if (typeof notificationId !== 'string' || typeof merchant !== 'string' || typeof source !== 'string') {
     return undefined;
   }
   if (![sourceId, subscriberId, expiresAt].every(Number.isSafeInteger)) return undefined;
-  return {
+  if (issuedAt !== undefined && !Number.isSafeInteger(issuedAt)) return undefined;
+  const claims: PingTokenClaims = {
     notificationId,
     merchant,
     source,
@@ -70,6 +77,8 @@ function parseClaims(body: string): PingTokenClaims | undefined {
     subscriberId: subscriberId as number,
     expiresAt: expiresAt as number,
   };
+  if (issuedAt !== undefined) claims.issuedAt = issuedAt as number;
+  return claims;
 }
 
 /**

@@ -1,0 +1,116 @@
+import { Type } from '@sinclair/typebox';
+import { Text } from '../http/text.ts';
+
+export const CampaignStatus = Type.Union(
+  ['draft', 'sending', 'sent', 'canceled'].map((s) => Type.Literal(s)),
+  { description: 'draft → sending → sent, or canceled before sent' },
+);
+
+export const Urgency = Type.Union(['very-low', 'low', 'normal', 'high'].map((u) => Type.Literal(u)));
+
+export const CampaignIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Campaign id' }),
+});
+
+export const CreateCampaignBody = Type.Object(
+  {
+    title: Text({ minLength: 1, maxLength: 120 }),
+    body: Text({ minLength: 1, maxLength: 500 }),
+    url: Type.String({
+      format: 'uri',
+      pattern: '^https?://[^\\u0000]*$',
+      maxLength: 2048,
+      description: 'Opened on click',
+    }),
+    icon: Type.Optional(Type.String({ format: 'uri', pattern: '^https://[^\\u0000]*$', maxLength: 2048 })),
+    ttl_seconds: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: 2_419_200, description: 'Push TTL; default 28 days' }),
+    ),
+    urgency: Type.Optional(Urgency),
+  },
+  { additionalProperties: false },
+);
+
+export const Report = Type.Object({
+  sent: Type.Integer(),
+  impressions: Type.Integer(),
+  clicks: Type.Integer(),
+  ctr: Type.Number({ description: 'clicks / impressions; 0 without impressions' }),
+  orders: Type.Integer(),
+  revenue_minor: Type.Integer({ description: 'Attributed revenue in minor units (cents)' }),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the processor last changed these figures; null before any',
+  }),
+});
+
+const nullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+export const Campaign = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  body: Type.String(),
+  url: Type.String(),
+  icon: Type.Union([Type.String(), Type.Null()]),
+  status: CampaignStatus,
+  ttl_seconds: Type.Integer(),
+  urgency: Urgency,
+  created_at: Type.String({ format: 'date-time' }),
+  send_requested_at: nullableTime,
+  sent_at: nullableTime,
+  canceled_at: nullableTime,
+  report: Report,
+});
+
+export const SortKey = Type.Union(
+  ['created_at', 'sent', 'impressions', 'clicks', 'revenue'].map((k) => Type.Literal(k)),
+);
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+    sort: Type.Optional(SortKey),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    status: Type.Optional(CampaignStatus),
+  },
+  { additionalProperties: false },
+);
+
+export const CampaignList = Type.Object({
+  campaigns: Type.Array(Campaign),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  next_offset: Type.Union([Type.Integer(), Type.Null()], { description: 'null on the last page' }),
+});
+
+export const SendAccepted = Type.Object({
+  campaign: Campaign,
+  request_id: Type.String({ format: 'uuid' }),
+});
+
+export const CampaignReport = Type.Intersect([Type.Object({ campaign_id: Type.Integer() }), Report]);
+
+export const HourlyQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+export const HourlyReport = Type.Object({
+  campaign_id: Type.Integer(),
+  hours: Type.Array(
+    Type.Object({
+      hour: Type.String({ format: 'date-time' }),
+      sent: Type.Integer(),
+      impressions: Type.Integer(),
+      clicks: Type.Integer(),
+      ctr: Type.Number(),
+      orders: Type.Integer(),
+      revenue_minor: Type.Integer(),
+    }),
+  ),
+});

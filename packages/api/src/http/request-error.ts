@@ -1,0 +1,27 @@
+/**
+ * A request the api refuses: a 4xx with a machine-readable code, the field at fault when there is
+ * one, and a message safe to show to the caller.
+ */
+export class RequestError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly field: string | undefined;
+
+  constructor(statusCode: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'RequestError';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** A dependency (Kafka, Postgres) did not answer in time: 503, and the client may retry. */
+export class ServiceUnavailableError extends Error {
+  readonly statusCode = 503;
+  readonly code = 'service_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}

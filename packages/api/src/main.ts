@@ -1,0 +1,44 @@
+// The api service: validated configuration, migrations, Kafka and Postgres, then HTTP until SIGTERM.
+import { migrate, redactUrl } from '@hoot/db';
+import { brokerList, registryFromEnv } from '@hoot/events';
+import { createLogger, onShutdown } from '@hoot/runtime';
+import pg from 'pg';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { buildApi } from './app.ts';
+import { loadApiConfig } from './config.ts';
+import { connectKafka } from './kafka/kafka-gateway.ts';
+
+const config = loadApiConfig();
+const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
+const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'hoot_api_' });
+
+await migrate(config.DATABASE_URL, { log: (line) => logger.info(line) });
+const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
+pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+const kafka = await connectKafka({
+  brokers: brokerList(config),
+  clientId: config.KAFKA_CLIENT_ID ?? 'hoot-api',
+  timeoutMs: config.PRODUCE_TIMEOUT_MS,
+  logger,
+});
+const app = await buildApi({
+  config,
+  pool,
+  kafka,
+  schemaRegistry: registryFromEnv(config),
+  metricsRegistry,
+  logger,
+});
+const address = await app.listen({ host: config.HOST, port: config.PORT });
+logger.info(
+  { address, database: redactUrl(config.DATABASE_URL), brokers: config.KAFKA_BROKERS },
+  'api listening',
+);
+
+// Stop taking requests, let those in flight finish (pings wait for their acks), then disconnect.
+onShutdown(logger, async () => {
+  await app.close();
+  await kafka.close();
+  await pool.end();
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type Order, orderSchema } from '@hoot/events';
+import { type NewMerchant, SIGNATURE_HEADER, signWebhook } from '../../src/index.ts';
+import { type ApiHarness, startApi } from './api-harness.ts';
+
+describe('orders webhook', () => {
+  let h: ApiHarness;
+  let shop: NewMerchant;
+  before(async () => {
+    h = await startApi();
+    shop = await h.newMerchant();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const deliver = (body: string, signature: string | undefined, merchant = shop.id) =>
+    h.app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/orders/${merchant}`,
+      headers: {
+        'content-type': 'application/json',
+        ...(signature === undefined ? {} : { [SIGNATURE_HEADER]: signature }),
+      },
+      payload: body,
+    });
+
+  const order = () => ({
+    order_id: `#${randomUUID().slice(0, 8)}`,
+    subscriber_id: 77,
+    total_minor: 12_345,
+    currency: 'EUR',
+    created_at: '2026-11-21T10:15:00Z',
+  });
+
+  it('writes a signed order to Kafka once; a redelivery is answered 200 duplicate without a record', async () => {
+    const body = JSON.stringify(order());
+    const first = await deliver(body, signWebhook(body, shop.webhookSecret));
+    assert.equal(first.statusCode, 202, first.body);
+    assert.equal(first.json().status, 'accepted');
+    const end = await h.endOffset(h.topics.orders);
+    const again = await deliver(body, signWebhook(body, shop.webhookSecret));
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().status, 'duplicate');
+    assert.equal(await h.endOffset(h.topics.orders), end, 'no second record');
+
+    const [record] = await h.consume<Order>(h.topics.orders, orderSchema, 1);
+    const sent = JSON.parse(body);
+    assert.deepEqual(
+      { key: record?.key, value: { ...record?.value } },
+      {
+        key: shop.id,
+        value: {
+          merchant: shop.id,
+          order_id: sent.order_id,
+          subscriber_id: 77,
+          total_minor: 12_345,
+          currency: 'EUR',
+          created_at: Date.parse('2026-11-21T10:15:00Z'),
+        },
+      },
+    );
+  });
+
+  it('checks the signature over the raw bytes: 401 for missing, wrong, another secret or a changed body', async () => {
+    const start = await h.endOffset(h.topics.orders);
+    const body = JSON.stringify(order());
+    const other = await h.newMerchant();
+    const reformatted = JSON.stringify(JSON.parse(body), null, 2);
+    for (const [payload, signature] of [
+      [body, undefined],
+      [body, 'garbage'],
+      [body, signWebhook(body, other.webhookSecret)],
+      [reformatted, signWebhook(body, shop.webhookSecret)],
+      [body.replace('12345', '99999'), signWebhook(body, shop.webhookSecret)],
+    ] as const) {
+      const res = await deliver(payload, signature);
+      assert.equal(res.statusCode, 401, res.body);
+      assert.equal(res.json().field, `headers.${SIGNATURE_HEADER}`);
+    }
+    const unknownShop = await deliver(body, signWebhook(body, shop.webhookSecret), 'no-such-shop.example');
+    assert.equal(unknownShop.statusCode, 401);
+    assert.equal(await h.endOffset(h.topics.orders), start);
+  });
+
+  it('answers 400 naming the field for a signed but invalid order, and for signed broken JSON', async () => {
+    const start = await h.endOffset(h.topics.orders);
+    const cases: Array<[object, string]> = [
+      [{ ...order(), currency: 'euro' }, 'body.currency'],
+      [{ ...order(), total_minor: -1 }, 'body.total_minor'],
+      [{ ...order(), total_minor: '12.00' }, 'body.total_minor'],
+      [{ ...order(), created_at: 'now' }, 'body.created_at'],
+      [{ ...order(), order_id: '' }, 'body.order_id'],
+      [{ ...order(), subscriber_id: 'abc' }, 'body.subscriber_id'],
+    ];
+    for (const [payload, field] of cases) {
+      const body = JSON.stringify(payload);
+      const res = await deliver(body, signWebhook(body, shop.webhookSecret));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().field, field);
+    }
+    const broken = '{"order_id": "1",';
+    const res = await deliver(broken, signWebhook(broken, shop.webhookSecret));
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error, 'invalid_json');
+    assert.equal(await h.endOffset(h.topics.orders), start);
+  });
+});
