@@ -12,7 +12,9 @@ export const MAX_CLICKS_KEPT = 32;
  * `keepMs` of the newest (the attribution window plus how late an order may arrive).
  */
 export function rememberClick(history: ClickRef[] | undefined, click: ClickRef, keepMs: number): ClickRef[] {
-  const all = [...(history ?? []), click].sort((a, b) => b.at - a.at || a.campaign.localeCompare(b.campaign));
+  const all = [...(history ?? []), click].sort(
+    (a, b) => b.at - a.at || (a.campaign < b.campaign ? -1 : a.campaign > b.campaign ? 1 : 0),
+  );
   const newest = all[0]?.at ?? click.at;
   const unique = all.filter(
     (c, i) =>

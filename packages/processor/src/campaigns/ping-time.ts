@@ -18,7 +18,13 @@ export function parsePingTime(text: string | null): number | null {
   const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   const check = new Date(utc);
-  if (check.getUTCDate() !== Number(d) || check.getUTCHours() !== Number(h)) return Number.NaN;
+  if (
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCHours() !== Number(h)
+  ) {
+    return Number.NaN;
+  }
   const offset = (Number(oh) * 60 + Number(om)) * 60_000;
   return sign === '-' ? utc + offset : utc - offset;
 }

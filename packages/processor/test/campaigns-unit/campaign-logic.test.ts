@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { retractFact } from '../../src/campaigns/campaign-fact.ts';
+import { attribute, figuresAggregator, parsePingTime, rememberClick } from '../../src/index.ts';
+
+const HOUR = 3_600_000;
+
+describe('ping times', () => {
+  it('reads ISO 8601 and the Python str(datetime) the seed producers wrote, naive as UTC', () => {
+    const t = Date.UTC(2026, 10, 2, 10, 23, 45, 123);
+    assert.equal(parsePingTime('2026-11-02T10:23:45.123Z'), t);
+    assert.equal(parsePingTime('2026-11-02 10:23:45.123456'), t);
+    assert.equal(parsePingTime('2026-11-02 10:23:45.123456+00:00'), t);
+    assert.equal(parsePingTime('2026-11-02 12:23:45.123+02:00'), t);
+    assert.equal(parsePingTime('2026-11-02 10:23:45'), t - 123);
+  });
+
+  it('takes null, empty and the string None for no time', () => {
+    for (const text of [null, '', 'None', ' None ']) assert.equal(parsePingTime(text), null);
+  });
+
+  it('calls anything else not a time', () => {
+    for (const text of [
+      'yesterday',
+      '2026-13-02 10:00:00',
+      '2026-02-30 10:00:00',
+      '2026-11-02',
+      '1700000000',
+    ]) {
+      assert.ok(Number.isNaN(parsePingTime(text)), text);
+    }
+  });
+});
+
+describe('attribution', () => {
+  it('finds the last click at or before the order, within the window', () => {
+    let history = rememberClick(undefined, { campaign: 'm/campaign/1', at: 10 * HOUR }, 100 * HOUR);
+    history = rememberClick(history, { campaign: 'm/campaign/2', at: 20 * HOUR }, 100 * HOUR);
+    history = rememberClick(history, { campaign: 'm/campaign/3', at: 30 * HOUR }, 100 * HOUR);
+    assert.equal(attribute(history, 25 * HOUR, 72 * HOUR), 'm/campaign/2');
+    assert.equal(attribute(history, 30 * HOUR, 72 * HOUR), 'm/campaign/3');
+    assert.equal(attribute(history, 9 * HOUR, 72 * HOUR), undefined);
+    assert.equal(attribute(history, 20 * HOUR + 72 * HOUR, 72 * HOUR), 'm/campaign/3');
+    assert.equal(attribute(history, 30 * HOUR + 72 * HOUR + 1, 72 * HOUR), undefined);
+  });
+
+  it('keeps clicks newest first, once each, only within reach of the newest', () => {
+    let history = rememberClick(undefined, { campaign: 'a', at: 1 * HOUR }, 10 * HOUR);
+    history = rememberClick(history, { campaign: 'a', at: 1 * HOUR }, 10 * HOUR);
+    history = rememberClick(history, { campaign: 'b', at: 5 * HOUR }, 10 * HOUR);
+    assert.deepEqual(history, [
+      { campaign: 'b', at: 5 * HOUR },
+      { campaign: 'a', at: 1 * HOUR },
+    ]);
+    history = rememberClick(history, { campaign: 'c', at: 12 * HOUR }, 10 * HOUR);
+    assert.deepEqual(
+      history.map((c) => c.campaign),
+      ['c', 'b'],
+    );
+  });
+});
+
+describe('campaign figures', () => {
+  it('adds facts by kind and takes a retracted one back', () => {
+    const order = {
+      kind: 'order' as const,
+      campaign: 'm/campaign/1',
+      id: 'm/o-1',
+      delta: 1 as const,
+      revenueMinor: 1250,
+      currency: 'EUR',
+    };
+    const click = { ...order, kind: 'click' as const, id: 'n-1', revenueMinor: 0, currency: null };
+    let figures = figuresAggregator.initialize();
+    figures = figuresAggregator.add(figures, order);
+    figures = figuresAggregator.add(figures, click);
+    assert.deepEqual(figures, {
+      sent: 0,
+      impressions: 0,
+      clicks: 1,
+      orders: 1,
+      revenueMinor: 1250,
+      currency: 'EUR',
+    });
+    figures = figuresAggregator.add(figures, retractFact(order));
+    figures = figuresAggregator.add(figures, retractFact(click));
+    assert.deepEqual(figures, {
+      sent: 0,
+      impressions: 0,
+      clicks: 0,
+      orders: 0,
+      revenueMinor: 0,
+      currency: 'EUR',
+    });
+  });
+});
