@@ -32,30 +32,44 @@ export function createAvroSerde<T>(options: AvroSerdeOptions): AvroSerde<T> {
   const type = avro.Type.forSchema(schema);
   const identity = schemaIdentity(schema);
   let schemaId: Promise<number> | undefined;
-  const readers = new Map<number, Reader>();
+  // One resolution per writer id, shared by every decode waiting for it (a batch decodes many
+  // records at once); failures are not kept, so a registry that learns the id later is asked again.
+  const readers = new Map<number, Promise<Reader | { unknown: true } | { incompatible: unknown }>>();
+
+  async function resolveReader(id: number): Promise<Reader | { unknown: true } | { incompatible: unknown }> {
+    const writerSchema = await registry.schemaFor(id);
+    if (writerSchema === undefined) return { unknown: true };
+    if (schemaIdentity(writerSchema) === identity) return { kind: 'same' };
+    try {
+      return { kind: 'resolve', resolver: type.createResolver(avro.Type.forSchema(writerSchema)) };
+    } catch (cause) {
+      return { incompatible: cause };
+    }
+  }
 
   async function readerFor(id: number, context: RecordContext): Promise<Reader> {
-    const known = readers.get(id);
-    if (known !== undefined) return known;
-    const writerSchema = await registry.schemaFor(id);
-    if (writerSchema === undefined) {
+    let pending = readers.get(id);
+    if (pending === undefined) {
+      pending = resolveReader(id);
+      readers.set(id, pending);
+      pending.then(
+        (result) => {
+          if (!('kind' in result)) readers.delete(id);
+        },
+        () => readers.delete(id),
+      );
+    }
+    const result = await pending;
+    if ('unknown' in result) {
       throw new FrameError('UNKNOWN_SCHEMA_ID', `schema id ${id} is unknown to the registry`, { context });
     }
-    let reader: Reader;
-    if (schemaIdentity(writerSchema) === identity) {
-      reader = { kind: 'same' };
-    } else {
-      try {
-        reader = { kind: 'resolve', resolver: type.createResolver(avro.Type.forSchema(writerSchema)) };
-      } catch (cause) {
-        throw new FrameError('INCOMPATIBLE_SCHEMA', `writer schema ${id} cannot be read as ${type.name}`, {
-          context,
-          cause,
-        });
-      }
+    if ('incompatible' in result) {
+      throw new FrameError('INCOMPATIBLE_SCHEMA', `writer schema ${id} cannot be read as ${type.name}`, {
+        context,
+        cause: result.incompatible,
+      });
     }
-    readers.set(id, reader);
-    return reader;
+    return result;
   }
 
   return {

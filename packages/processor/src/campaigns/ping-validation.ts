@@ -19,6 +19,18 @@ export class InvalidPingError extends Error {
  * parsed time of whichever of the two the ping carries.
  */
 export function pingTimes(ping: Ping): PingTimes {
+  let times = parsed.get(ping);
+  if (times === undefined) {
+    times = readPingTimes(ping);
+    parsed.set(ping, times);
+  }
+  return times;
+}
+
+// A ping's times are needed by several steps of the topology: parse each ping once.
+const parsed = new WeakMap<Ping, PingTimes>();
+
+function readPingTimes(ping: Ping): PingTimes {
   const delivered = parsePingTime(ping.delivered_time);
   const clicked = parsePingTime(ping.clicked_time);
   if (Number.isNaN(delivered))
