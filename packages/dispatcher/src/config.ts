@@ -36,6 +36,11 @@ export const dispatcherConfigSchema = Type.Object({
     pattern: '^[A-Za-z0-9._-]+$',
     description: 'Consumer group of the send workers; the fan-out uses `<id>-fanout`',
   }),
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({
+    default: 30_000,
+    minimum: 6000,
+    description: 'How soon the group notices a dead instance and hands its batches to the others',
+  }),
   SEND_REQUESTS_TOPIC: Type.String({ default: Topics.campaignSendRequests, minLength: 1 }),
   SEND_BATCHES_TOPIC: Type.String({ default: Topics.campaignSendBatches, minLength: 1 }),
   DISPATCH_TOPIC: Type.String({ default: Topics.dispatch, minLength: 1 }),

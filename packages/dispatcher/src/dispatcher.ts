@@ -52,6 +52,7 @@ function kafkaLogger(logger: Logger): logCreator {
       const { message, ...rest } = log;
       if (level <= logLevel.ERROR) logger.error(rest, message);
       else if (level === logLevel.WARN) logger.warn(rest, message);
+      else if (level === logLevel.INFO) logger.info(rest, message);
       else logger.debug(rest, message);
     };
 }
@@ -81,7 +82,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID ?? 'hoot-dispatcher',
     brokers: brokerList(config),
-    logLevel: logLevel.WARN,
+    // Group joins and rebalances are worth a line at info; kafkajs's debug chatter is not.
+    logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? logLevel.INFO : logLevel.WARN,
     logCreator: kafkaLogger(logger.child({ component: 'kafka' })),
   });
   const admin = kafka.admin();
@@ -245,21 +247,26 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   }
 
   const joined = { fanOut: false, senders: false };
-  const fanOutConsumer = kafka.consumer({ groupId: `${config.DISPATCHER_GROUP_ID}-fanout` });
+  const fanOutConsumer = kafka.consumer({
+    groupId: `${config.DISPATCHER_GROUP_ID}-fanout`,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+  });
   const batchConsumer = kafka.consumer({
     groupId: config.DISPATCHER_GROUP_ID,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3),
     // A batch message is small; fetch few at a time so a rebalance finds little queued.
     maxBytesPerPartition: 64 * 1024,
   });
   fanOutConsumer.on(fanOutConsumer.events.GROUP_JOIN, () => (joined.fanOut = true));
   batchConsumer.on(batchConsumer.events.GROUP_JOIN, () => (joined.senders = true));
 
+  // From the beginning where the group has no committed offset yet: an instance killed before its
+  // first commit must not make its successor skip to the end. Postgres knows what is already done.
   await fanOutConsumer.connect();
-  await fanOutConsumer.subscribe({ topics: [config.SEND_REQUESTS_TOPIC] });
+  await fanOutConsumer.subscribe({ topics: [config.SEND_REQUESTS_TOPIC], fromBeginning: true });
   await batchConsumer.connect();
-  await batchConsumer.subscribe({ topics: [config.SEND_BATCHES_TOPIC] });
+  await batchConsumer.subscribe({ topics: [config.SEND_BATCHES_TOPIC], fromBeginning: true });
 
   await fanOutConsumer.run({
     autoCommitInterval: 1000,
