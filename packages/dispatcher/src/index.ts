@@ -13,6 +13,7 @@ export type { Campaign, Subscriber } from './notification/campaign.ts';
 export { notificationIdFor } from './notification/notification-id.ts';
 export { createPayloadBuilder, type PayloadBuilder } from './notification/payload-builder.ts';
 export { assertPayloadFits, PayloadTooLargeError } from './notification/payload-too-large-error.ts';
+export { encryptAes128gcm, type SubscriptionKeys, subscriptionKeys } from './push/aes128gcm.ts';
 export { createEndpointPolicy, type EndpointPolicy } from './push/endpoint-policy.ts';
 export { EndpointRefusedError } from './push/endpoint-refused-error.ts';
 export { isForbiddenAddress } from './push/forbidden-addresses.ts';

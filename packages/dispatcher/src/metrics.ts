@@ -1,10 +1,12 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The final fate of one notification. */
 export type SendOutcome = 'sent' | 'expired' | 'too_large' | 'config_error' | 'failed' | 'refused';
 
 /** Every metric the dispatcher exports, on its own registry. */
 export function createDispatcherMetrics(registry = new Registry()) {
+  // Process CPU, memory, event-loop lag: what the CPU-per-send figure and capacity planning read.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     notifications: new Counter({

@@ -7,8 +7,8 @@ export const testDatabaseUrl =
   process.env.HOOT_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/hoot_test_dispatcher';
 
-export function testPool(): pg.Pool {
-  return new pg.Pool({ connectionString: testDatabaseUrl, max: 4 });
+export function testPool(url = testDatabaseUrl): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: 4 });
 }
 
 export async function createMerchant(pool: pg.Pool): Promise<string> {
