@@ -109,4 +109,10 @@ describe('dispatcher guards: SSRF and payload size', () => {
     assert.equal(await dispatcher.metric('hoot_dispatcher_send_requests_total', { outcome: 'rejected' }), 1);
     assert.equal((await push.stats()).requests, before);
   });
+
+  it('stops cleanly on SIGTERM, exit code 0, saying so in its JSON log', async () => {
+    assert.equal(await dispatcher.stop(), 0);
+    assert.ok(dispatcher.logs.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM'));
+    assert.ok(dispatcher.logs.some((l) => l.msg === 'stopped' && l.service === 'dispatcher'));
+  });
 });

@@ -24,7 +24,8 @@ export interface DispatcherProcess {
   metrics(): Promise<string>;
   /** The value of one sample, e.g. metric('hoot_dispatcher_notifications_total', {outcome: 'sent'}), summed over other labels. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
-  stop(): Promise<void>;
+  /** SIGTERM, then the exit code once it has stopped. */
+  stop(): Promise<number | null>;
   kill9(): Promise<void>;
 }
 
@@ -73,7 +74,7 @@ export async function startDispatcherProcess(
     const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
     return response.text();
   };
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dispatcher exited with ${child.exitCode}`);
@@ -110,9 +111,8 @@ export async function startDispatcherProcess(
       return total;
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
     },
     async kill9() {
       if (child.exitCode !== null) return;
