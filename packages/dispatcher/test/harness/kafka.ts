@@ -113,7 +113,8 @@ export async function readDispatches(topic: string): Promise<DispatchRecord[]> {
   const expected = ends.reduce((n, p) => n + Number(p.high), 0);
   const records: DispatchRecord[] = [];
   if (expected === 0) return records;
-  const consumer = kafka.consumer({ groupId: uniqueName('dispatch-reader') });
+  const groupId = uniqueName('dispatch-reader');
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
@@ -131,5 +132,9 @@ export async function readDispatches(topic: string): Promise<DispatchRecord[]> {
       .catch(reject);
   });
   await consumer.disconnect();
+  const cleanup = kafka.admin();
+  await cleanup.connect();
+  await cleanup.deleteGroups([groupId]).catch(() => undefined);
+  await cleanup.disconnect();
   return records;
 }
