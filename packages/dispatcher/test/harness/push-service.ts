@@ -51,7 +51,6 @@ export interface PushService {
   delay(ms: number): Promise<void>;
   received(): Promise<ReceivedPush[]>;
   stats(): Promise<PushServiceStats>;
-  /** CPU time the push service process used, from /proc (seconds). */
   stop(): Promise<void>;
   process: ChildProcess;
 }
