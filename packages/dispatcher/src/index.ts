@@ -1,1 +1,25 @@
-export { type DispatcherConfig, dispatcherConfigSchema, loadDispatcherConfig } from './config.ts';
+export {
+  DEFAULT_PUSH_HOSTS,
+  type DispatcherConfig,
+  dispatcherConfigSchema,
+  loadDispatcherConfig,
+  signingSecret,
+} from './config.ts';
+export { type DispatcherOptions, type RunningDispatcher, startDispatcher } from './dispatcher.ts';
+export { parseDuration } from './duration.ts';
+export { batchKey } from './fanout/fan-out.ts';
+export { createDispatcherMetrics, type DispatcherMetrics, type SendOutcome } from './metrics.ts';
+export type { Campaign, Subscriber } from './notification/campaign.ts';
+export { notificationIdFor } from './notification/notification-id.ts';
+export { createPayloadBuilder, type PayloadBuilder } from './notification/payload-builder.ts';
+export { assertPayloadFits, PayloadTooLargeError } from './notification/payload-too-large-error.ts';
+export { encryptAes128gcm, type SubscriptionKeys, subscriptionKeys } from './push/aes128gcm.ts';
+export { createEndpointPolicy, type EndpointPolicy } from './push/endpoint-policy.ts';
+export { EndpointRefusedError } from './push/endpoint-refused-error.ts';
+export { isForbiddenAddress } from './push/forbidden-addresses.ts';
+export { guardedLookup } from './push/guarded-lookup.ts';
+export { createHostBackoff } from './push/host-backoff.ts';
+export { createPushClient } from './push/push-client.ts';
+export { retryAfterMs, retryDelayMs } from './push/retry-delay.ts';
+export { createVapidHeaderCache } from './push/vapid-header-cache.ts';
+export { createWebPushSender, type PushMessage, type SendResult } from './push/web-push-sender.ts';

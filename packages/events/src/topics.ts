@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { campaignReportSchema } from './schemas/campaign-report.ts';
+import { campaignSendBatchSchema } from './schemas/campaign-send-batch.ts';
 import { campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
 import { dispatchSchema } from './schemas/dispatch.ts';
 import { orderSchema } from './schemas/order.ts';
@@ -12,6 +13,8 @@ export const Topics = {
   orders: 'orders',
   campaignSendRequests: 'campaign-send-requests',
   campaignReporting: 'campaign-reporting',
+  /** Slices of campaign audiences; the dispatcher's unit of parallel, resumable work. */
+  campaignSendBatches: 'campaign-send-batches',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -23,6 +26,7 @@ export const topicSchemas = {
   [Topics.orders]: orderSchema,
   [Topics.campaignSendRequests]: campaignSendRequestSchema,
   [Topics.campaignReporting]: campaignReportSchema,
+  [Topics.campaignSendBatches]: campaignSendBatchSchema,
 } as const;
 
 /** Confluent's TopicNameStrategy. */

@@ -4,6 +4,7 @@ import avro from 'avsc';
 import {
   BUILTIN_SCHEMA_IDS,
   type CampaignReport,
+  type CampaignSendBatch,
   type CampaignSendRequest,
   createAvroSerde,
   createBuiltinCatalog,
@@ -88,15 +89,28 @@ describe('Avro serdes with the built-in catalog', () => {
       currency: 'EUR',
       updated_at: 1_795_000_000_000,
     };
+    const batch: CampaignSendBatch = {
+      request_id: 'r-1',
+      merchant: 'shop-1.myshopify.com',
+      campaign_id: 42,
+      batch_index: 3,
+      batch_count: 400,
+      first_subscriber_id: 1501,
+      last_subscriber_id: 2000,
+    };
     const cases: Array<[keyof typeof topicSchemas, object]> = [
       [Topics.dispatch, dispatch],
       [Topics.orders, order],
       [Topics.campaignSendRequests, request],
       [Topics.campaignReporting, report],
+      [Topics.campaignSendBatches, batch],
     ];
     for (const [topic, value] of cases) {
       const serde = serdeFor<object>(topic);
-      assert.deepEqual({ ...(await serde.decode(await serde.encode(value))) }, value, topic);
+      const framed = await serde.encode(value);
+      assert.deepEqual({ ...(await serde.decode(framed)) }, value, topic);
+      if (topic === Topics.campaignSendBatches)
+        assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.campaignSendBatch);
     }
   });
 

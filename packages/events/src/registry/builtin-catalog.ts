@@ -1,6 +1,7 @@
 import type { Schema } from 'avsc';
 import { HootEventsError } from '../errors.ts';
 import { campaignReportSchema } from '../schemas/campaign-report.ts';
+import { campaignSendBatchSchema } from '../schemas/campaign-send-batch.ts';
 import { campaignSendRequestSchema } from '../schemas/campaign-send-request.ts';
 import { dispatchSchema } from '../schemas/dispatch.ts';
 import { orderSchema } from '../schemas/order.ts';
@@ -22,6 +23,7 @@ export const BUILTIN_SCHEMA_IDS = {
   order: 5,
   campaignSendRequest: 6,
   campaignReport: 7,
+  campaignSendBatch: 8,
 } as const;
 
 const entries: ReadonlyArray<readonly [number, Schema]> = [
@@ -32,6 +34,7 @@ const entries: ReadonlyArray<readonly [number, Schema]> = [
   [BUILTIN_SCHEMA_IDS.order, orderSchema],
   [BUILTIN_SCHEMA_IDS.campaignSendRequest, campaignSendRequestSchema],
   [BUILTIN_SCHEMA_IDS.campaignReport, campaignReportSchema],
+  [BUILTIN_SCHEMA_IDS.campaignSendBatch, campaignSendBatchSchema],
 ];
 
 /** A SchemaRegistry answering from the fixed catalog; subjects do not change the ids. */

@@ -1,0 +1,311 @@
+import {
+  brokerList,
+  type CampaignSendBatch,
+  type CampaignSendRequest,
+  campaignSendBatchSchema,
+  campaignSendRequestSchema,
+  createAvroSerde,
+  type Dispatch,
+  dispatchSchema,
+  ensureTopics,
+  javaCompatiblePartitioner,
+  registryFromEnv,
+  valueSubject,
+} from '@hoot/events';
+import { Kafka, type KafkaMessage, type logCreator, logLevel } from 'kafkajs';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import webpush from 'web-push';
+import { type DispatcherConfig, signingSecret } from './config.ts';
+import { parseDuration } from './duration.ts';
+import { createFanOut } from './fanout/fan-out.ts';
+import { createDispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
+import { createPayloadBuilder } from './notification/payload-builder.ts';
+import { PayloadTooLargeError } from './notification/payload-too-large-error.ts';
+import { createEndpointPolicy } from './push/endpoint-policy.ts';
+import { createHostBackoff } from './push/host-backoff.ts';
+import { createPushClient } from './push/push-client.ts';
+import { createVapidHeaderCache } from './push/vapid-header-cache.ts';
+import { createWebPushSender } from './push/web-push-sender.ts';
+import { createBatchSender } from './sending/batch-sender.ts';
+import { createDispatchStore } from './store/dispatch-store.ts';
+
+export interface DispatcherOptions {
+  config: DispatcherConfig;
+  logger: Logger;
+  metrics?: DispatcherMetrics;
+  /** Extra trusted CA for push services (a test's self-signed push service). */
+  pushCa?: string | Buffer;
+}
+
+export interface RunningDispatcher {
+  metrics: DispatcherMetrics;
+  /** Undefined when ready, else what is not. */
+  readiness(): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+function kafkaLogger(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...rest } = log;
+      if (level <= logLevel.ERROR) logger.error(rest, message);
+      else if (level === logLevel.WARN) logger.warn(rest, message);
+      else if (level === logLevel.INFO) logger.info(rest, message);
+      else logger.debug(rest, message);
+    };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts both halves of the dispatcher: the fan-out (a consumer group over send requests that
+ * splits campaigns into batches) and the send workers (a consumer group over batches, one batch
+ * per partition at a time, up to BATCHES_IN_FLIGHT).
+ */
+export async function startDispatcher(options: DispatcherOptions): Promise<RunningDispatcher> {
+  const { config, logger } = options;
+  const metrics = options.metrics ?? createDispatcherMetrics();
+
+  let vapidPublicKey = config.VAPID_PUBLIC_KEY;
+  let vapidPrivateKey = config.VAPID_PRIVATE_KEY;
+  if (vapidPublicKey === undefined || vapidPrivateKey === undefined) {
+    ({ publicKey: vapidPublicKey, privateKey: vapidPrivateKey } = webpush.generateVAPIDKeys());
+    logger.warn(
+      { vapidPublicKey },
+      'VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY not set: using a key pair made for this process; browsers subscribed with another key will refuse its pushes',
+    );
+  }
+  const secret = signingSecret(config);
+
+  const kafka = new Kafka({
+    clientId: config.KAFKA_CLIENT_ID ?? 'hoot-dispatcher',
+    brokers: brokerList(config),
+    // Group joins and rebalances are worth a line at info; kafkajs's debug chatter is not.
+    logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? logLevel.INFO : logLevel.WARN,
+    logCreator: kafkaLogger(logger.child({ component: 'kafka' })),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(
+      admin,
+      [config.SEND_REQUESTS_TOPIC, config.SEND_BATCHES_TOPIC, config.DISPATCH_TOPIC].map((topic) => ({
+        topic,
+        numPartitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.BATCHES_IN_FLIGHT + 4 });
+  pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres connection failed'));
+  const store = createDispatchStore(pool);
+
+  const registry = registryFromEnv(config);
+  const requestSerde = createAvroSerde<CampaignSendRequest>({
+    registry,
+    subject: valueSubject(config.SEND_REQUESTS_TOPIC),
+    schema: campaignSendRequestSchema,
+  });
+  const batchSerde = createAvroSerde<CampaignSendBatch>({
+    registry,
+    subject: valueSubject(config.SEND_BATCHES_TOPIC),
+    schema: campaignSendBatchSchema,
+  });
+  const dispatchSerde = createAvroSerde<Dispatch>({
+    registry,
+    subject: valueSubject(config.DISPATCH_TOPIC),
+    schema: dispatchSchema,
+  });
+
+  const producer = kafka.producer({
+    createPartitioner: javaCompatiblePartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+
+  const buildPayload = createPayloadBuilder({
+    secret,
+    pingUrl: config.PING_URL,
+    attributionWindowMs: parseDuration(config.ATTRIBUTION_WINDOW),
+  });
+  const client = createPushClient({
+    connectionsPerOrigin: config.PUSH_CONNECTIONS_PER_HOST,
+    timeoutMs: config.SEND_TIMEOUT_MS,
+    allowPrivateAddresses: config.PUSH_ALLOW_PRIVATE_ADDRESSES,
+    ...(options.pushCa === undefined ? {} : { ca: options.pushCa }),
+  });
+  if (config.PUSH_ALLOW_PRIVATE_ADDRESSES) {
+    logger.warn('PUSH_ALLOW_PRIVATE_ADDRESSES is on: push requests may reach private addresses (tests only)');
+  }
+  const send = createWebPushSender({
+    policy: createEndpointPolicy({
+      allowlist: config.PUSH_HOST_ALLOWLIST,
+      allowPrivateAddresses: config.PUSH_ALLOW_PRIVATE_ADDRESSES,
+    }),
+    client,
+    vapid: createVapidHeaderCache({
+      subject: config.VAPID_SUBJECT,
+      publicKey: vapidPublicKey,
+      privateKey: vapidPrivateKey,
+      ttlSeconds: config.VAPID_TOKEN_TTL_SECONDS,
+      onSign: () => metrics.vapidSignings.inc(),
+    }),
+    backoff: createHostBackoff(),
+    metrics,
+    logger: logger.child({ component: 'push' }),
+    maxAttempts: config.SEND_MAX_ATTEMPTS,
+    retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+  });
+
+  const fanOut = createFanOut({
+    store,
+    producer,
+    batchSerde,
+    batchesTopic: config.SEND_BATCHES_TOPIC,
+    batchSize: config.SEND_BATCH_SIZE,
+    // The largest subscriber id gives the longest payload the campaign can produce.
+    validateCampaign: (campaign) => {
+      try {
+        buildPayload(campaign, Number.MAX_SAFE_INTEGER);
+        return undefined;
+      } catch (error) {
+        if (error instanceof PayloadTooLargeError) return error.message;
+        throw error;
+      }
+    },
+    metrics,
+    logger: logger.child({ component: 'fan-out' }),
+  });
+  const sendBatch = createBatchSender({
+    store,
+    buildPayload,
+    send,
+    producer,
+    dispatchSerde,
+    dispatchTopic: config.DISPATCH_TOPIC,
+    sendsInFlight: config.SENDS_IN_FLIGHT_PER_BATCH,
+    metrics,
+    logger: logger.child({ component: 'sender' }),
+  });
+
+  let backlog: Promise<{ batches: number; notifications: number }> | undefined;
+  const readBacklog = () => {
+    backlog ??= store.backlog().finally(() => setTimeout(() => (backlog = undefined), 1000).unref());
+    return backlog;
+  };
+  new Gauge({
+    name: 'hoot_dispatcher_backlog_batches',
+    help: 'Batches of all campaigns not yet sent (from Postgres)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await readBacklog()).batches);
+    },
+  });
+  new Gauge({
+    name: 'hoot_dispatcher_backlog_notifications',
+    help: 'Notifications in batches not yet sent, at most (from Postgres)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await readBacklog()).notifications);
+    },
+  });
+
+  let stopping = false;
+  /** Retries work that failed on an outage (Postgres, Kafka) until it succeeds or we stop. */
+  async function persist<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (stopping) throw error;
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        logger.error({ err: error, attempt, delay }, `${what} failed, retrying`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  async function decoded<T>(
+    serde: { decode(m: Buffer | null, c: object): Promise<T> },
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<T | undefined> {
+    try {
+      return await serde.decode(message.value, { topic, partition, offset: message.offset });
+    } catch (error) {
+      metrics.requests.inc({ outcome: 'undecodable' });
+      logger.error({ err: error, topic, partition, offset: message.offset }, 'undecodable record skipped');
+      return undefined;
+    }
+  }
+
+  const joined = { fanOut: false, senders: false };
+  const fanOutConsumer = kafka.consumer({
+    groupId: `${config.DISPATCHER_GROUP_ID}-fanout`,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+  });
+  const batchConsumer = kafka.consumer({
+    groupId: config.DISPATCHER_GROUP_ID,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3),
+    // A batch message is small; fetch few at a time so a rebalance finds little queued.
+    maxBytesPerPartition: 64 * 1024,
+  });
+  fanOutConsumer.on(fanOutConsumer.events.GROUP_JOIN, () => (joined.fanOut = true));
+  batchConsumer.on(batchConsumer.events.GROUP_JOIN, () => (joined.senders = true));
+
+  // From the beginning where the group has no committed offset yet: an instance killed before its
+  // first commit must not make its successor skip to the end. Postgres knows what is already done.
+  await fanOutConsumer.connect();
+  await fanOutConsumer.subscribe({ topics: [config.SEND_REQUESTS_TOPIC], fromBeginning: true });
+  await batchConsumer.connect();
+  await batchConsumer.subscribe({ topics: [config.SEND_BATCHES_TOPIC], fromBeginning: true });
+
+  await fanOutConsumer.run({
+    autoCommitInterval: 1000,
+    eachMessage: async ({ topic, partition, message }) => {
+      const request = await decoded(requestSerde, topic, partition, message);
+      if (request !== undefined) await persist('fan-out', () => fanOut(request));
+    },
+  });
+  await batchConsumer.run({
+    partitionsConsumedConcurrently: config.BATCHES_IN_FLIGHT,
+    autoCommitInterval: 1000,
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      const batch = await decoded(batchSerde, topic, partition, message);
+      if (batch !== undefined) await persist('batch', () => sendBatch(batch, heartbeat));
+    },
+  });
+  logger.info(
+    {
+      requests: config.SEND_REQUESTS_TOPIC,
+      batches: config.SEND_BATCHES_TOPIC,
+      dispatch: config.DISPATCH_TOPIC,
+      group: config.DISPATCHER_GROUP_ID,
+    },
+    'dispatcher started',
+  );
+
+  return {
+    metrics,
+    async readiness() {
+      await pool.query('SELECT 1');
+      if (!joined.fanOut || !joined.senders) return 'consumer groups not joined yet';
+      return undefined;
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([fanOutConsumer.disconnect(), batchConsumer.disconnect()]);
+      await producer.disconnect();
+      await client.close();
+      await pool.end();
+    },
+  };
+}

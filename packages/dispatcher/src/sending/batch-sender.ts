@@ -1,0 +1,153 @@
+import { type AvroSerde, type CampaignSendBatch, campaignKey, type Dispatch } from '@hoot/events';
+import type { Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DispatcherMetrics } from '../metrics.ts';
+import type { Campaign, Subscriber } from '../notification/campaign.ts';
+import type { PayloadBuilder } from '../notification/payload-builder.ts';
+import { PayloadTooLargeError } from '../notification/payload-too-large-error.ts';
+import type { WebPushSender } from '../push/web-push-sender.ts';
+import type { BatchCounts, DispatchStore } from '../store/dispatch-store.ts';
+import { forEachConcurrently } from './for-each-concurrently.ts';
+
+export interface BatchSenderOptions {
+  store: DispatchStore;
+  buildPayload: PayloadBuilder;
+  send: WebPushSender;
+  producer: Producer;
+  dispatchSerde: AvroSerde<Dispatch>;
+  dispatchTopic: string;
+  sendsInFlight: number;
+  metrics: DispatcherMetrics;
+  logger: Logger;
+}
+
+/** Dispatch events are produced in chunks of this many while the batch is still sending. */
+const DISPATCH_CHUNK = 250;
+
+export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
+
+/**
+ * Sends one batch of a campaign:
+ * 1. Claim it in Postgres; a batch already done (a redelivery after a crash) or whose campaign
+ *    was canceled is skipped without sending anything.
+ * 2. Read its sendable subscribers and send to each, a bounded number at once.
+ * 3. Produce a dispatch event (keyed by campaign) for every notification a push service accepted.
+ * 4. Once every event is acknowledged by Kafka, mark the batch done and its expired subscribers
+ *    expired in one transaction; the campaign becomes sent with its last batch.
+ * A crash before step 4 leaves the batch pending: it is sent again, with the same notification
+ * ids and Topic headers, so the processor counts each once and push services collapse copies.
+ */
+export function createBatchSender(options: BatchSenderOptions) {
+  const { store, metrics } = options;
+
+  return async function sendBatch(
+    batch: CampaignSendBatch,
+    heartbeat: () => Promise<void>,
+  ): Promise<BatchResult> {
+    const log = options.logger.child({ campaignId: batch.campaign_id, batch: batch.batch_index });
+    // Step 1
+    const claimed = await store.startBatch(batch.campaign_id, batch.batch_index);
+    if (claimed === 'done') {
+      metrics.batches.inc({ result: 'skipped_done' });
+      log.info('batch already completed, skipped');
+      return 'skipped_done';
+    }
+    if (claimed === 'canceled') {
+      metrics.batches.inc({ result: 'skipped_canceled' });
+      log.info('campaign canceled, batch skipped');
+      return 'skipped_canceled';
+    }
+    const campaign: Campaign = claimed;
+    metrics.batchesInFlight.inc();
+    const beat = setInterval(() => {
+      heartbeat().catch((error: unknown) => log.debug({ err: error }, 'heartbeat failed'));
+    }, 3000);
+    try {
+      // Step 2
+      const subscribers = await store.sendableSubscribers(
+        batch.merchant,
+        batch.first_subscriber_id,
+        batch.last_subscriber_id,
+      );
+      const counts: BatchCounts = { sent: 0, expired: 0, failed: 0 };
+      const expired: number[] = [];
+      const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
+      let pending: Message[] = [];
+      const produced: Promise<unknown>[] = [];
+      const flush = () => {
+        if (pending.length === 0) return;
+        const sent = options.producer.send({ topic: options.dispatchTopic, acks: -1, messages: pending });
+        sent.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        produced.push(sent);
+        pending = [];
+      };
+      let tooLargeLogged = false;
+
+      await forEachConcurrently(subscribers, options.sendsInFlight, async (subscriber: Subscriber) => {
+        let built: ReturnType<PayloadBuilder>;
+        try {
+          built = options.buildPayload(campaign, subscriber.id);
+        } catch (error) {
+          if (!(error instanceof PayloadTooLargeError)) throw error;
+          counts.failed++;
+          metrics.notifications.inc({ outcome: 'too_large', push_service: '' });
+          if (!tooLargeLogged) log.error({ err: error }, error.message);
+          tooLargeLogged = true;
+          return;
+        }
+        const result = await options.send({
+          subscriber,
+          plaintext: built.plaintext,
+          ttlSeconds: campaign.ttlSeconds,
+          urgency: campaign.urgency,
+          topic: built.notificationId,
+        });
+        if (result.outcome === 'sent') {
+          counts.sent++;
+          // Step 3
+          const event: Dispatch = {
+            title: campaign.title,
+            description: campaign.body,
+            source: 'campaign',
+            source_id: campaign.id,
+            merchant: campaign.merchant,
+            subscriber_id: subscriber.id,
+            notification_id: built.notificationId,
+            sent_at: result.sentAt ?? Date.now(),
+            status_code: result.status ?? null,
+            push_service: result.pushService,
+            url: campaign.url,
+          };
+          pending.push({ key, value: await options.dispatchSerde.encode(event) });
+          if (pending.length >= DISPATCH_CHUNK) flush();
+        } else if (result.outcome === 'expired') {
+          counts.expired++;
+          expired.push(subscriber.id);
+        } else {
+          counts.failed++;
+          if (result.outcome !== 'config_error') {
+            log.warn(
+              {
+                subscriberId: subscriber.id,
+                outcome: result.outcome,
+                status: result.status,
+                detail: result.detail,
+              },
+              'not sent',
+            );
+          }
+        }
+      });
+      flush();
+      await Promise.all(produced);
+      // Step 4
+      const { campaignSent } = await store.completeBatch(campaign.id, batch.batch_index, counts, expired);
+      metrics.batches.inc({ result: 'done' });
+      log.info({ ...counts, subscribers: subscribers.length, campaignSent }, 'batch done');
+      return 'done';
+    } finally {
+      clearInterval(beat);
+      metrics.batchesInFlight.dec();
+    }
+  };
+}

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { makeSelfSignedCert } from './tls-cert.ts';
+
+const serverFile = new URL('../push-service/server.ts', import.meta.url).pathname;
+
+export interface TestSubscription {
+  id: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+export interface ReceivedPush {
+  endpoint: number;
+  at: number;
+  status: number | 'hang';
+  ttl: string | undefined;
+  urgency: string | undefined;
+  topic: string | undefined;
+  vapidSubject: string;
+  payload: Record<string, unknown> | null;
+}
+
+export interface PushServiceStats {
+  requests: number;
+  byStatus: Record<string, number>;
+  decrypted: number;
+  vapidVerified: number;
+  vapidRejected: number;
+  decryptFailures: number;
+}
+
+export type Answer = 201 | 400 | 401 | 403 | 404 | 410 | 413 | 429 | 500 | 503 | 'hang';
+
+/** The local HTTPS push service (test/push-service/server.ts) in its own process. */
+export interface PushService {
+  origin: string;
+  pushPort: number;
+  /** PEM of its self-signed certificate: give it to the dispatcher as NODE_EXTRA_CA_CERTS. */
+  certFile: string;
+  subscribe(
+    count: number,
+    options?: { distinctKeys?: number; applicationServerKey?: string },
+  ): Promise<TestSubscription[]>;
+  behave(
+    endpoints: number[] | '*',
+    answer: Answer,
+    options?: { times?: number; retryAfter?: string },
+  ): Promise<void>;
+  delay(ms: number): Promise<void>;
+  received(): Promise<ReceivedPush[]>;
+  stats(): Promise<PushServiceStats>;
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+export async function startPushService(env: Record<string, string> = {}): Promise<PushService> {
+  const tls = makeSelfSignedCert();
+  const child = spawn(process.execPath, [serverFile], {
+    env: { ...process.env, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`push service exited with ${code}`)));
+  });
+  const { pushPort, adminPort, pushOrigin } = JSON.parse(firstLine) as {
+    pushPort: number;
+    adminPort: number;
+    pushOrigin: string;
+  };
+  const admin = `http://127.0.0.1:${adminPort}`;
+  const call = async <T>(path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${admin}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    if (!response.ok) throw new Error(`push service ${path}: ${response.status}`);
+    return (await response.json()) as T;
+  };
+  return {
+    origin: pushOrigin,
+    pushPort,
+    certFile: tls.certFile,
+    process: child,
+    subscribe: (count, options = {}) => call('/subscriptions', { count, ...options }),
+    behave: async (endpoints, answer, options = {}) => {
+      await call('/behaviour', { endpoints, answer, ...options });
+    },
+    delay: async (ms) => {
+      await call('/delay', { ms });
+    },
+    received: () => call('/received'),
+    stats: () => call('/stats'),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import {
+  batchRows,
+  campaignStatus,
+  createCampaign,
+  createMerchant,
+  insertSubscribers,
+  testPool,
+  waitFor,
+} from './harness/database.ts';
+import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  readDispatches,
+  requestSend,
+  type TestTopics,
+  uniqueName,
+} from './harness/kafka.ts';
+import { type PushService, startPushService } from './harness/push-service.ts';
+
+const SUBSCRIBERS = 2000;
+const BATCH_SIZE = 50;
+const BATCHES_IN_FLIGHT = 2;
+
+describe('a dispatcher killed with SIGKILL mid-campaign', () => {
+  let push: PushService;
+  let topics: TestTopics;
+  let pool: pg.Pool;
+  const dispatchers: DispatcherProcess[] = [];
+
+  before(async () => {
+    push = await startPushService();
+    topics = await createTestTopics(uniqueName('disp-kill'), 4);
+    pool = testPool();
+  });
+
+  after(async () => {
+    for (const d of dispatchers) await d.stop();
+    await push?.stop();
+    await pool?.end();
+    if (topics !== undefined && process.env.KEEP_TOPICS !== '1') await deleteTestTopics(topics);
+  });
+
+  it('resumes on restart without sending any completed batch again; only batches in flight repeat', async () => {
+    const merchant = await createMerchant(pool);
+    const subs = await push.subscribe(SUBSCRIBERS, { distinctKeys: 50 });
+    const subscriberOf = await insertSubscribers(pool, merchant, subs);
+    const campaignId = await createCampaign(pool, merchant);
+    // Slow answers make the campaign take a while: 50 sends, 10 at a time, 100 ms each.
+    await push.delay(100);
+    const env = {
+      SEND_BATCH_SIZE: String(BATCH_SIZE),
+      BATCHES_IN_FLIGHT: String(BATCHES_IN_FLIGHT),
+      SENDS_IN_FLIGHT_PER_BATCH: '10',
+      KAFKA_SESSION_TIMEOUT_MS: '8000',
+      LOG_LEVEL: process.env.DISPATCHER_LOG_LEVEL ?? 'info',
+    };
+    const first = await startDispatcherProcess(topics, push, env);
+    dispatchers.push(first);
+    await requestSend(topics.requests, { merchant, campaign_id: campaignId });
+    await waitFor(
+      'ten batches done',
+      async () => (await batchRows(pool, campaignId)).filter((b) => b.status === 'done').length >= 10,
+      60_000,
+      20,
+    );
+    await first.kill9();
+    const atKill = await batchRows(pool, campaignId);
+    const doneAtKill = atKill.filter((b) => b.status === 'done');
+    assert.ok(doneAtKill.length < atKill.length, 'killed before the campaign completed');
+    const receivedAtKill = (await push.received()).length;
+
+    const second = await startDispatcherProcess(topics, push, env);
+    dispatchers.push(second);
+    await waitFor('campaign sent', async () => (await campaignStatus(pool, campaignId)) === 'sent', 120_000);
+
+    // Which batch each subscriber belongs to, from the ranges fixed at fan-out.
+    const batches = await batchRows(pool, campaignId);
+    assert.equal(batches.length, SUBSCRIBERS / BATCH_SIZE);
+    assert.ok(batches.every((b) => b.status === 'done'));
+    const batchOf = (subscriberId: number) =>
+      batches.find(
+        (b) => Number(b.first_subscriber_id) <= subscriberId && subscriberId <= Number(b.last_subscriber_id),
+      )!.batch_index;
+
+    const deliveries = new Map<number, number>();
+    for (const delivery of await push.received()) {
+      deliveries.set(delivery.endpoint, (deliveries.get(delivery.endpoint) ?? 0) + 1);
+    }
+    const doneIndexes = new Set(doneAtKill.map((b) => b.batch_index));
+    const repeatedBatches = new Set<number>();
+    for (const sub of subs) {
+      const subscriberId = subscriberOf.get(sub.id)!;
+      const count = deliveries.get(sub.id) ?? 0;
+      assert.ok(count >= 1, `subscriber ${subscriberId} got its notification`);
+      if (doneIndexes.has(batchOf(subscriberId))) {
+        assert.equal(count, 1, `subscriber ${subscriberId} of a batch completed before the kill got it once`);
+      } else if (count > 1) {
+        repeatedBatches.add(batchOf(subscriberId));
+      }
+    }
+    assert.ok(
+      repeatedBatches.size <= BATCHES_IN_FLIGHT,
+      `batches sent twice: ${[...repeatedBatches].join(', ')} (at most the ${BATCHES_IN_FLIGHT} in flight)`,
+    );
+    for (const b of batches) {
+      if (doneIndexes.has(b.batch_index)) assert.equal(b.attempts, 1, `batch ${b.batch_index} started once`);
+    }
+    assert.ok((await push.received()).length > receivedAtKill, 'the restarted dispatcher sent the rest');
+
+    // Repeated sends carry the same notification ids: the processor counts each notification once.
+    const events = await readDispatches(topics.dispatch);
+    assert.equal(new Set(events.map((e) => e.value.notification_id)).size, SUBSCRIBERS);
+  });
+});
