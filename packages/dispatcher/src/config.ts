@@ -2,7 +2,6 @@ import { databaseEnvProperties } from '@hoot/db';
 import { kafkaEnvProperties, Topics } from '@hoot/events';
 import { loadConfig, logEnvProperties } from '@hoot/runtime';
 import { type Static, Type } from '@sinclair/typebox';
-import { parseDuration } from './duration.ts';
 
 /** The hosts of the browsers' push services (Chrome/Edge via FCM, Firefox, Safari, legacy Edge). */
 export const DEFAULT_PUSH_HOSTS = [
@@ -104,14 +103,14 @@ export const dispatcherConfigSchema = Type.Object({
     description: 'Comma-separated HMAC secrets, newest first; the dispatcher signs with the first',
   }),
   PING_URL: Type.String({
-    default: 'http://127.0.0.1:3000/pings',
+    default: 'http://127.0.0.1:3000/v1/pings',
     pattern: '^https?://',
     description: "The api's public ping endpoint, written into every payload",
   }),
-  ATTRIBUTION_WINDOW: Type.String({
-    default: '72h',
-    pattern: '^\\d+(ms|s|m|h|d)$',
-    description: 'How long after a notification expires its clicks still attribute orders',
+  ATTRIBUTION_WINDOW_HOURS: Type.Integer({
+    default: 72,
+    minimum: 1,
+    description: 'How long after a notification expires its clicks still attribute orders (as the processor)',
   }),
   PUSH_HOST_ALLOWLIST: Type.String({
     default: DEFAULT_PUSH_HOSTS,
@@ -129,10 +128,7 @@ export type DispatcherConfig = Static<typeof dispatcherConfigSchema>;
 export function loadDispatcherConfig(
   env: Record<string, string | undefined> = process.env,
 ): DispatcherConfig {
-  const config = loadConfig('dispatcher', dispatcherConfigSchema, env);
-  // Checked here so a bad value stops the service at start, not at the first send.
-  parseDuration(config.ATTRIBUTION_WINDOW);
-  return config;
+  return loadConfig('dispatcher', dispatcherConfigSchema, env);
 }
 
 /** The secret new ping tokens are signed with: the first of PING_TOKEN_SECRETS. */

@@ -18,7 +18,6 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import webpush from 'web-push';
 import { type DispatcherConfig, signingSecret } from './config.ts';
-import { parseDuration } from './duration.ts';
 import { createFanOut } from './fanout/fan-out.ts';
 import { createDispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { createPayloadBuilder } from './notification/payload-builder.ts';
@@ -131,7 +130,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   const buildPayload = createPayloadBuilder({
     secret,
     pingUrl: config.PING_URL,
-    attributionWindowMs: parseDuration(config.ATTRIBUTION_WINDOW),
+    attributionWindowMs: config.ATTRIBUTION_WINDOW_HOURS * 3_600_000,
   });
   const client = createPushClient({
     connectionsPerOrigin: config.PUSH_CONNECTIONS_PER_HOST,

@@ -6,14 +6,12 @@ export {
   signingSecret,
 } from './config.ts';
 export { type DispatcherOptions, type RunningDispatcher, startDispatcher } from './dispatcher.ts';
-export { parseDuration } from './duration.ts';
 export { batchKey } from './fanout/fan-out.ts';
 export { createDispatcherMetrics, type DispatcherMetrics, type SendOutcome } from './metrics.ts';
 export type { Campaign, Subscriber } from './notification/campaign.ts';
 export { notificationIdFor } from './notification/notification-id.ts';
 export { createPayloadBuilder, type PayloadBuilder } from './notification/payload-builder.ts';
 export { assertPayloadFits, PayloadTooLargeError } from './notification/payload-too-large-error.ts';
-export { encryptAes128gcm, type SubscriptionKeys, subscriptionKeys } from './push/aes128gcm.ts';
 export { createEndpointPolicy, type EndpointPolicy } from './push/endpoint-policy.ts';
 export { EndpointRefusedError } from './push/endpoint-refused-error.ts';
 export { isForbiddenAddress } from './push/forbidden-addresses.ts';

@@ -6,7 +6,7 @@ describe('dispatcher configuration', () => {
   it('runs locally with defaults, private addresses refused', () => {
     const config = loadDispatcherConfig({});
     assert.equal(config.PUSH_ALLOW_PRIVATE_ADDRESSES, false);
-    assert.equal(config.ATTRIBUTION_WINDOW, '72h');
+    assert.equal(config.ATTRIBUTION_WINDOW_HOURS, 72);
     assert.equal(config.SEND_REQUESTS_TOPIC, 'campaign-send-requests');
     assert.equal(config.SEND_BATCHES_TOPIC, 'campaign-send-batches');
     assert.equal(config.DISPATCH_TOPIC, 'pushnotification-dispatch');
@@ -24,7 +24,7 @@ describe('dispatcher configuration', () => {
       () =>
         loadDispatcherConfig({
           VAPID_SUBJECT: 'ops@example',
-          ATTRIBUTION_WINDOW: '3 days',
+          ATTRIBUTION_WINDOW_HOURS: '3 days',
           PUSH_ALLOW_PRIVATE_ADDRESSES: 'maybe',
         }),
       (error: Error) =>

@@ -36,6 +36,7 @@ export function createPayloadBuilder(options: PayloadBuilderOptions) {
         sourceId: ref.source_id,
         subscriberId,
         expiresAt,
+        issuedAt: Math.floor(now() / 1000),
       },
       options.secret,
     );

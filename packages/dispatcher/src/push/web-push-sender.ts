@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import webpush from 'web-push';
 import type { DispatcherMetrics, SendOutcome } from '../metrics.ts';
 import type { Subscriber } from '../notification/campaign.ts';
-import { encryptAes128gcm, subscriptionKeys } from './aes128gcm.ts';
 import type { EndpointPolicy } from './endpoint-policy.ts';
 import { EndpointRefusedError } from './endpoint-refused-error.ts';
 import type { HostBackoff } from './host-backoff.ts';
@@ -50,7 +50,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends one notification with the Web Push protocol (RFC 8030, 8291 aes128gcm, 8292 VAPID: the
- * header from web-push, cached per origin; the encryption in aes128gcm.ts) and
+ * header and the aes128gcm encryption from web-push, the header cached per origin) and
  * turns the push service's answer into an outcome:
  *   2xx → sent; 404/410 → expired (the subscription is gone); 413 → too_large, not retried;
  *   400/401/403 → config_error (our keys or request are wrong; the subscriber is kept);
@@ -80,7 +80,7 @@ export function createWebPushSender(options: WebPushSenderOptions) {
 
     let body: Buffer;
     try {
-      body = encryptAes128gcm(subscriptionKeys(subscriber.p256dh, subscriber.auth), message.plaintext);
+      body = webpush.encrypt(subscriber.p256dh, subscriber.auth, message.plaintext, 'aes128gcm').cipherText;
     } catch (error) {
       // A malformed p256dh or auth: the browser never gave us a usable subscription.
       const detail = `cannot encrypt for subscriber ${subscriber.id}: ${error instanceof Error ? error.message : error}`;
