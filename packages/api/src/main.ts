@@ -13,7 +13,11 @@ const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
 const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'hoot_api_' });
 
-await migrate(config.DATABASE_URL, { log: (line) => logger.info(line) });
+await migrate(config.DATABASE_URL, {
+  log: (line) => logger.info(line),
+  onUnreachable: (error, attempt) =>
+    logger.warn({ err: error, attempt }, 'postgres not reachable yet; waiting'),
+});
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
 pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
 const kafka = await connectKafka({

@@ -1,6 +1,14 @@
 import pg from 'pg';
 import { databaseName, redactUrl, withDatabase } from './database-config.ts';
 
+/** No Postgres server answered at the URL: worth waiting for, unlike any other failure. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot reach Postgres at ${redactUrl(url)}: ${String(cause)}`, { cause });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
 /**
  * Creates the database a URL names when it does not exist, connecting to the server's
  * `postgres` maintenance database to do so. Returns whether it created it.
@@ -9,7 +17,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const name = databaseName(url);
   const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
   await admin.connect().catch((cause: unknown) => {
-    throw new Error(`cannot reach Postgres at ${redactUrl(url)}: ${String(cause)}`, { cause });
+    throw new DatabaseUnreachableError(url, cause);
   });
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -5,5 +5,6 @@ export {
   redactUrl,
   withDatabase,
 } from './database-config.ts';
-export { ensureDatabase } from './ensure-database.ts';
+export { DatabaseUnreachableError, ensureDatabase } from './ensure-database.ts';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.ts';
+export { inTransaction } from './transaction.ts';

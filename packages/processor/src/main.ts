@@ -25,15 +25,11 @@ logger.info(
   'processor starting',
 );
 // Postgres may be down when the process starts: wait for it rather than crash-looping.
-for (let attempt = 1; ; attempt++) {
-  try {
-    await migrate(config.DATABASE_URL, { log: (line) => logger.info(line) });
-    break;
-  } catch (error) {
-    logger.warn({ err: error, attempt }, 'postgres not reachable for migrations; retrying');
-    await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** attempt)));
-  }
-}
+await migrate(config.DATABASE_URL, {
+  log: (line) => logger.info(line),
+  onUnreachable: (error, attempt) =>
+    logger.warn({ err: error, attempt }, 'postgres not reachable yet; waiting'),
+});
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
 pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
 const service = await startProcessorService({ config, logger, registry, pool });

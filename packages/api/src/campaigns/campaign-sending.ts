@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { inTransaction } from '@hoot/db';
 import type { CampaignSendRequest } from '@hoot/events';
-import type pg from 'pg';
 import { errorResponses } from '../http/error-schemas.ts';
 import { RequestError } from '../http/request-error.ts';
 import { authenticatedMerchant } from '../merchants/merchant-auth.ts';
@@ -17,21 +17,6 @@ const transitions: Record<Action, { from: ReadonlyArray<CampaignView['status']>;
   send: { from: ['draft'], set: "status = 'sending', send_requested_at = now()" },
   cancel: { from: ['draft', 'sending'], set: "status = 'canceled', canceled_at = now()" },
 };
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * Send and cancel hand the campaign to the dispatcher through Kafka. The status change and the

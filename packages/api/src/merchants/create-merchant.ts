@@ -1,3 +1,4 @@
+import { inTransaction } from '@hoot/db';
 import type pg from 'pg';
 import { generateApiKey, generateWebhookSecret } from './api-keys.ts';
 
@@ -11,9 +12,7 @@ export interface NewMerchant {
 export async function createMerchant(pool: pg.Pool, id: string, name: string): Promise<NewMerchant> {
   const apiKey = generateApiKey();
   const webhookSecret = generateWebhookSecret();
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('INSERT INTO merchants (id, name, webhook_secret) VALUES ($1, $2, $3)', [
       id,
       name,
@@ -23,12 +22,6 @@ export async function createMerchant(pool: pg.Pool, id: string, name: string): P
       'INSERT INTO merchant_api_keys (merchant_id, key_hash, key_prefix) VALUES ($1, $2, $3)',
       [id, apiKey.hash, apiKey.prefix],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return { id, apiKey: apiKey.key, webhookSecret };
 }

@@ -1,3 +1,4 @@
+import { inTransaction } from '@hoot/db';
 import type pg from 'pg';
 import type { Campaign, Subscriber } from '../notification/campaign.ts';
 
@@ -62,21 +63,6 @@ function toRange(row: {
 
 const RANGE_COLUMNS = `batch_index, first_subscriber_id::float8 AS first_subscriber_id,
   last_subscriber_id::float8 AS last_subscriber_id, subscriber_count`;
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * The dispatcher's state in Postgres: which requests it acted on, each campaign's batches and

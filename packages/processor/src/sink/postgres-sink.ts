@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from '@hoot/db';
 import type { AvroSerde, CampaignReport } from '@hoot/events';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -143,31 +144,24 @@ export class PostgresSink {
   ): Promise<void> {
     const { pool, metrics } = this.#options;
     const end = metrics.transactionDuration.startTimer();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    const written = await inTransaction(pool, async (client) => {
       const stored = await lockSinkOffset(client, ref);
-      if (stored >= nextOffset) {
-        // Another instance wrote this batch while partitions moved between instances.
-        await client.query('ROLLBACK');
-        metrics.recordsSkipped.inc({ reason: 'written_by_another_instance' }, entries.length);
-        return;
-      }
-      // Or part of it: write only what it has not.
+      // Another instance may have written this batch, or part of it, while partitions moved
+      // between instances: write only what it has not.
+      if (stored >= nextOffset) return undefined;
       const reports = entries.filter((e) => e.offset >= stored).map((e) => e.report);
       await upsertReports(client, reports);
       await writeSinkOffset(client, ref, nextOffset);
-      await client.query('COMMIT');
-      const hourly = reports.filter((r) => r.window_start !== null).length;
-      metrics.rowsWritten.inc({ table: 'campaign_hourly_reports' }, hourly);
-      metrics.rowsWritten.inc({ table: 'campaign_reports' }, reports.length - hourly);
-      end();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
+      return reports;
+    });
+    if (written === undefined) {
+      metrics.recordsSkipped.inc({ reason: 'written_by_another_instance' }, entries.length);
+      return;
     }
+    const hourly = written.filter((r) => r.window_start !== null).length;
+    metrics.rowsWritten.inc({ table: 'campaign_hourly_reports' }, hourly);
+    metrics.rowsWritten.inc({ table: 'campaign_reports' }, written.length - hourly);
+    end();
   }
 
   /** Runs `work` until it succeeds, backing off while it fails; heartbeats between tries. */

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
 import { createBuiltinCatalog, javaCompatiblePartitioner } from '@hoot/events';
-import { type Figures, type Workload, type WorkloadTopics, waitForGroup, writeRecords } from '@hoot/workload';
+import {
+  type Figures,
+  type Workload,
+  type WorkloadRecord,
+  type WorkloadTopics,
+  waitForGroup,
+  writeRecords,
+} from '@hoot/workload';
 import pg from 'pg';
 import { deleteTopicsWithPrefix, kafka, uniqueName } from '../integration/harness/kafka.ts';
 import { AppProcess } from '../integration/harness/processes.ts';
@@ -88,7 +95,7 @@ export class CampaignPipeline {
   }
 
   /** Writes one phase of the workload. */
-  async write(batches: Iterable<Parameters<typeof writeRecords>[2] extends Iterable<infer B> ? B : never>) {
+  async write(batches: Iterable<WorkloadRecord[]>): Promise<number> {
     const producer = kafka.producer({ idempotent: true, createPartitioner: javaCompatiblePartitioner });
     await producer.connect();
     try {
