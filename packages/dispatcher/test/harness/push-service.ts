@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Answer, ReceivedPush } from '../push-service/server.ts';
 import { makeSelfSignedCert } from './tls-cert.ts';
+
+export type { Answer, ReceivedPush };
 
 const serverFile = new URL('../push-service/server.ts', import.meta.url).pathname;
 
@@ -11,17 +14,6 @@ export interface TestSubscription {
   auth: string;
 }
 
-export interface ReceivedPush {
-  endpoint: number;
-  at: number;
-  status: number | 'hang';
-  ttl: string | undefined;
-  urgency: string | undefined;
-  topic: string | undefined;
-  vapidSubject: string;
-  payload: Record<string, unknown> | null;
-}
-
 export interface PushServiceStats {
   requests: number;
   byStatus: Record<string, number>;
@@ -30,8 +22,6 @@ export interface PushServiceStats {
   vapidRejected: number;
   decryptFailures: number;
 }
-
-export type Answer = 201 | 400 | 401 | 403 | 404 | 410 | 413 | 429 | 500 | 503 | 'hang';
 
 /** The local HTTPS push service (test/push-service/server.ts) in its own process. */
 export interface PushService {

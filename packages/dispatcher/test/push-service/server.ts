@@ -24,7 +24,8 @@ interface Subscription {
   applicationServerKey: string | undefined;
 }
 
-type Answer = 201 | 400 | 401 | 403 | 404 | 410 | 413 | 429 | 500 | 503 | 'hang';
+/** How the service answers a subscription's pushes (the harness sets it over HTTP). */
+export type Answer = 201 | 400 | 401 | 403 | 404 | 410 | 413 | 429 | 500 | 503 | 'hang';
 
 interface Behaviour {
   answer: Answer;
@@ -33,7 +34,8 @@ interface Behaviour {
   retryAfter: string | undefined;
 }
 
-interface Received {
+/** One push as received, reported to the harness over HTTP. */
+export interface ReceivedPush {
   endpoint: number;
   at: number;
   status: number | 'hang';
@@ -42,14 +44,14 @@ interface Received {
   topic: string | undefined;
   vapidSubject: string;
   /** The decrypted JSON, or null when not decrypted (DECRYPT_EVERY). */
-  payload: unknown;
+  payload: Record<string, unknown> | null;
 }
 
 const decryptEvery = Number(process.env.DECRYPT_EVERY ?? 1);
 const recordPayloads = process.env.RECORD !== '0';
 const subscriptions = new Map<number, Subscription>();
 const behaviours = new Map<number | '*', Behaviour>();
-let received: Received[] = [];
+let received: ReceivedPush[] = [];
 const stats = {
   requests: 0,
   byStatus: {} as Record<string, number>,
@@ -150,7 +152,7 @@ async function handlePush(request: IncomingMessage, response: ServerResponse) {
   const subscription = match === null ? undefined : subscriptions.get(Number(match[1]));
   if (request.method !== 'POST' || subscription === undefined)
     return answer(response, 404, {}, 'no such subscription');
-  const record: Received = {
+  const record: ReceivedPush = {
     endpoint: subscription.id,
     at: Date.now(),
     status: 201,
