@@ -61,7 +61,7 @@ function ping(merchant: string, campaign: number): Ping {
 async function send(pings: Ping[]): Promise<void> {
   const messages = await Promise.all(
     pings.map(async (p) => ({
-      key: `${p.merchant}/${p.source}/${p.source_id}`,
+      key: campaignKey(p),
       value: await serde.encode(p),
     })),
   );

@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Random } from '@hoot/workload';
 import type { InjectOptions } from 'fastify';
 import { type NewMerchant, SIGNATURE_HEADER, signWebhook } from '../../src/index.ts';
 import { type ApiHarness, startApi } from './api-harness.ts';
 import { browserSubscription } from './browser-subscription.ts';
 
-/** A small seeded generator, so a failure can be replayed. */
+/** The workload's seeded generator, so a failure can be replayed. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const r = new Random(seed);
+  return {
+    next: () => r.next(),
+    int: (n: number) => r.int(0, n - 1),
+    pick: <T>(items: readonly T[]): T => r.pick(items),
   };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
 }
 
 type Rng = ReturnType<typeof random>;

@@ -1,17 +1,12 @@
+import { Random } from '@hoot/workload';
 import type { Message } from 'kafkajs';
 import type { CountedEvent } from '../../fixtures/counting-app.ts';
 import { groupLag, readAll, sleep } from './kafka.ts';
 
-/** A small deterministic generator (mulberry32): the same seed gives the same workload. */
+/** The workload's seeded generator as a function: the same seed gives the same workload. */
 export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 export interface CountingWorkload {
