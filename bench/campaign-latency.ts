@@ -3,6 +3,7 @@
 // process on fresh topics and a fresh database.
 // Usage: node bench/campaign-latency.ts   (RATE pings/s, SECONDS per run, RUNS, PROCESSORS env)
 import {
+  campaignKey,
   createAvroSerde,
   createBuiltinCatalog,
   javaCompatiblePartitioner,
