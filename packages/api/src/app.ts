@@ -28,12 +28,19 @@ import { recordHttpMetrics } from './http/http-metrics.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { installValidators } from './http/validator-compiler.ts';
 import type { KafkaGateway } from './kafka/kafka-gateway.ts';
+import { CampaignChangeListener } from './live/campaign-change-listener.ts';
+import { CampaignEventHub } from './live/campaign-event-hub.ts';
+import { eventRoutes } from './live/event-routes.ts';
 import { requireMerchant } from './merchants/merchant-auth.ts';
+import { merchantRoutes } from './merchants/merchant-routes.ts';
 import { createApiMetrics } from './metrics/api-metrics.ts';
 import { orderWebhookRoutes } from './orders/order-webhook-routes.ts';
 import { pingRoutes } from './pings/ping-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
+import { registerDashboardSession } from './sessions/dashboard-session.ts';
+import { sessionRoutes } from './sessions/session-routes.ts';
+import { subscriberStatsRoutes } from './subscriptions/subscriber-stats-routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscription-routes.ts';
 
 export interface ApiDeps {
@@ -125,11 +132,44 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(subscriptionRoutes(ctx));
   await app.register(sdkRoutes(ctx));
   await app.register(orderWebhookRoutes(ctx));
-  await app.register(async (merchantApi) => {
-    requireMerchant(merchantApi, deps.pool);
-    await merchantApi.register(campaignRoutes(ctx));
-    await merchantApi.register(campaignSendingRoutes(ctx));
-    await merchantApi.register(reportRoutes(ctx));
+
+  const hub = new CampaignEventHub({
+    pool: deps.pool,
+    connections: metrics.liveConnections,
+    keepaliveMs: config.LIVE_KEEPALIVE_MS,
+    onError: (error) => app.log.warn({ err: error }, 'reading changed campaigns failed'),
+  });
+  const listener = new CampaignChangeListener({
+    connectionString: config.DATABASE_URL,
+    logger: app.log as Logger,
+    onChange: (change) => {
+      metrics.campaignChanges.inc();
+      hub.announce(change);
+    },
+    onResync: () => hub.resync(),
+  });
+  listener.start();
+  app.addHook('preClose', async () => {
+    hub.close();
+    await listener.stop();
+  });
+
+  // Merchant routes take the API key or the dashboard's session cookie; only they pay for sessions.
+  await app.register(async (merchantScope) => {
+    const { randomSecret } = await registerDashboardSession(merchantScope, config, deps.pool);
+    if (randomSecret) {
+      app.log.warn('SESSION_SECRETS not set: dashboard sign-ins last until this process restarts');
+    }
+    await merchantScope.register(sessionRoutes(ctx));
+    await merchantScope.register(async (merchantApi) => {
+      requireMerchant(merchantApi, deps.pool);
+      await merchantApi.register(campaignRoutes(ctx));
+      await merchantApi.register(campaignSendingRoutes(ctx));
+      await merchantApi.register(reportRoutes(ctx));
+      await merchantApi.register(merchantRoutes(ctx));
+      await merchantApi.register(subscriberStatsRoutes(ctx));
+      await merchantApi.register(eventRoutes(hub));
+    });
   });
   return app;
 }

@@ -90,6 +90,24 @@ export const apiConfigSchema = Type.Object({
     minLength: 1,
     description: 'Topic orders are written to',
   }),
+  SESSION_SECRETS: Type.Optional(
+    Type.String({
+      pattern: commaList,
+      description:
+        'Comma-separated secrets (each at least 32 bytes) signing dashboard session cookies; the first signs, all verify (rotation). Unset: a random secret per process, so sign-ins last until a restart and do not carry across replicas.',
+    }),
+  ),
+  SESSION_MAX_AGE_HOURS: Type.Integer({
+    default: 12,
+    minimum: 1,
+    maximum: 24 * 30,
+    description: 'How long a dashboard sign-in lasts',
+  }),
+  LIVE_KEEPALIVE_MS: Type.Integer({
+    default: 15_000,
+    minimum: 1000,
+    description: 'How often an idle server-sent event stream gets a comment, so proxies keep it open',
+  }),
   CAMPAIGN_SEND_TOPIC: Type.String({
     default: Topics.campaignSendRequests,
     minLength: 1,
@@ -101,16 +119,21 @@ export type ApiConfig = Static<typeof apiConfigSchema>;
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const config = loadConfig('api', apiConfigSchema, env);
-  const short = listOf(config.PING_TOKEN_SECRETS).filter(
-    (secret) => Buffer.byteLength(secret) < MIN_PING_TOKEN_SECRET_BYTES,
-  );
-  if (short.length > 0) {
-    throw new ConfigError('api', [
-      `PING_TOKEN_SECRETS has ${short.length} secret(s) shorter than ${MIN_PING_TOKEN_SECRET_BYTES} bytes`,
-    ]);
+  const secretLists = [
+    ['PING_TOKEN_SECRETS', config.PING_TOKEN_SECRETS, MIN_PING_TOKEN_SECRET_BYTES],
+    ['SESSION_SECRETS', config.SESSION_SECRETS ?? '', MIN_SESSION_SECRET_BYTES],
+  ] as const;
+  for (const [name, value, minBytes] of secretLists) {
+    const short = listOf(value).filter((secret) => Buffer.byteLength(secret) < minBytes);
+    if (short.length > 0) {
+      throw new ConfigError('api', [`${name} has ${short.length} secret(s) shorter than ${minBytes} bytes`]);
+    }
   }
   return config;
 }
+
+/** @fastify/session refuses shorter cookie-signing secrets. */
+export const MIN_SESSION_SECRET_BYTES = 32;
 
 /** TRUST_PROXY as Fastify's trustProxy option. */
 export function trustProxyOption(value: string): boolean | string[] {

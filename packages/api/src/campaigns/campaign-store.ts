@@ -79,6 +79,12 @@ function toCampaign(row: CampaignRow): CampaignView & { merchant_id: string } {
   };
 }
 
+/** A campaign as its own merchant sees it: without the merchant id. */
+function toOwnCampaign(row: CampaignRow): CampaignView {
+  const { merchant_id: _, ...campaign } = toCampaign(row);
+  return campaign;
+}
+
 export async function createCampaign(
   pool: pg.Pool,
   merchantId: string,
@@ -114,6 +120,19 @@ export async function findCampaign(
   return rows[0] === undefined ? undefined : toCampaign(rows[0]);
 }
 
+/** The merchant's campaigns among `ids`, with their reports; ids of other merchants are left out. */
+export async function findMerchantCampaigns(
+  pool: pg.Pool,
+  merchantId: string,
+  ids: readonly number[],
+): Promise<CampaignView[]> {
+  const { rows } = await pool.query<CampaignRow>(
+    `${SELECT_CAMPAIGN} WHERE c.merchant_id = $1 AND c.id = ANY($2::bigint[]) ORDER BY c.id`,
+    [merchantId, ids],
+  );
+  return rows.map(toOwnCampaign);
+}
+
 /** Sort keys map to columns here only: a query string never reaches the SQL text. */
 const sortColumns = {
   created_at: 'c.created_at',
@@ -145,10 +164,7 @@ export async function listCampaigns(
     ),
   ]);
   return {
-    campaigns: page.rows.map((row) => {
-      const { merchant_id: _, ...campaign } = toCampaign(row);
-      return campaign;
-    }),
+    campaigns: page.rows.map(toOwnCampaign),
     total: Number(count.rows[0]!.total),
   };
 }

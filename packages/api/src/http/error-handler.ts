@@ -41,6 +41,12 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
 };
 
+/** @fastify/csrf-protection's refusals: a cookie-authenticated write without its session's token. */
+const csrfCodes: Record<string, string> = {
+  FST_CSRF_INVALID_TOKEN: 'csrf_token_invalid',
+  FST_CSRF_MISSING_SECRET: 'csrf_token_invalid',
+};
+
 /**
  * One place maps every error to a JSON answer. Bad input of any kind is a 4xx naming what is
  * wrong; an unavailable dependency is a 503; anything else is a 500 whose details stay in the log.
@@ -78,6 +84,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       const code =
         fastifyCodes[error.code] ??
         (status === 429 ? 'rate_limited' : (error.code?.toLowerCase() ?? 'bad_request'));
+      const csrf = csrfCodes[error.code];
+      if (csrf !== undefined) {
+        return reply.code(403).send({
+          error: csrf,
+          message: 'a write signed in with the dashboard cookie needs its CSRF token in x-csrf-token',
+          field: 'headers.x-csrf-token',
+        } satisfies ErrorBody);
+      }
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         return reply
           .code(400)

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The api's Prometheus metrics, registered on the registry the app is given. */
 export function createApiMetrics(registry: Registry) {
@@ -64,6 +64,16 @@ export function createApiMetrics(registry: Registry) {
       name: 'hoot_api_campaign_send_requests_total',
       help: 'Send and cancel requests written for the dispatcher, by action',
       labelNames: ['action'] as const,
+      registers,
+    }),
+    liveConnections: new Gauge({
+      name: 'hoot_api_live_connections',
+      help: 'Dashboard pages holding a server-sent event stream open',
+      registers,
+    }),
+    campaignChanges: new Counter({
+      name: 'hoot_api_campaign_change_announcements_total',
+      help: "Postgres' announcements of changed campaigns received (channel campaign_changes)",
       registers,
     }),
   };
