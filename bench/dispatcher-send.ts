@@ -64,7 +64,7 @@ console.log(
 
 await migrate(databaseUrl);
 const pool = testPool(databaseUrl);
-const push = await startPushService({ DECRYPT_EVERY: String(DECRYPT_EVERY), RECORD: '0' });
+const push = await startPushService({ DECRYPT_EVERY: String(DECRYPT_EVERY), RECORD: 'false' });
 const subscriptions = await push.subscribe(SUBSCRIBERS, { distinctKeys: DISTINCT_KEYS });
 const merchant = await createMerchant(pool);
 await insertSubscribers(pool, merchant, subscriptions);

@@ -1,29 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Answer, ReceivedPush } from '../push-service/server.ts';
-import { makeSelfSignedCert } from './tls-cert.ts';
+import {
+  type Answer,
+  makeSelfSignedCert,
+  type PushServiceStats,
+  pushServiceMainFile,
+  type ReceivedPush,
+  type TestSubscription,
+} from '@hoot/simulator';
 
-export type { Answer, ReceivedPush };
+export type { Answer, PushServiceStats, ReceivedPush, TestSubscription };
 
-const serverFile = new URL('../push-service/server.ts', import.meta.url).pathname;
-
-export interface TestSubscription {
-  id: number;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-}
-
-export interface PushServiceStats {
-  requests: number;
-  byStatus: Record<string, number>;
-  decrypted: number;
-  vapidVerified: number;
-  vapidRejected: number;
-  decryptFailures: number;
-}
-
-/** The local HTTPS push service (test/push-service/server.ts) in its own process. */
+/** The simulator's local HTTPS push service, with its admin api, in its own process. */
 export interface PushService {
   origin: string;
   pushPort: number;
@@ -47,7 +35,7 @@ export interface PushService {
 
 export async function startPushService(env: Record<string, string> = {}): Promise<PushService> {
   const tls = makeSelfSignedCert();
-  const child = spawn(process.execPath, [serverFile], {
+  const child = spawn(process.execPath, [pushServiceMainFile], {
     env: { ...process.env, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
