@@ -22,6 +22,7 @@ import { campaignRoutes } from './campaigns/campaign-routes.ts';
 import { campaignSendingRoutes } from './campaigns/campaign-sending.ts';
 import { reportRoutes } from './campaigns/report-routes.ts';
 import { type ApiConfig, listOf, trustProxyOption } from './config.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { closeConnectionsWhenClosing } from './http/graceful-close.ts';
 import { recordHttpMetrics } from './http/http-metrics.ts';
@@ -132,6 +133,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(subscriptionRoutes(ctx));
   await app.register(sdkRoutes(ctx));
   await app.register(orderWebhookRoutes(ctx));
+  await app.register(dashboardRoutes());
 
   const hub = new CampaignEventHub({
     pool: deps.pool,

@@ -1,0 +1,35 @@
+/** What a notification shows. */
+export interface NotificationContent {
+  title: string;
+  body: string;
+  url: string;
+  icon: string | null;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+/** Fills a `.notification` card of the shell the way a desktop browser lays a notification out. */
+export function showNotification(card: HTMLElement, content: NotificationContent): void {
+  const part = <T extends HTMLElement>(selector: string) => card.querySelector<T>(selector);
+  const title = part('.notification-title');
+  const body = part('.notification-body');
+  const origin = part('.notification-origin');
+  const image = part<HTMLImageElement>('img.notification-icon');
+  const placeholder = part('.notification-icon.placeholder');
+  if (title !== null) title.textContent = content.title || 'Title';
+  if (body !== null) body.textContent = content.body || 'The text of the notification';
+  if (origin !== null) origin.textContent = hostOf(content.url) || 'your-shop.example';
+  const icon = content.icon?.startsWith('https://') ? content.icon : null;
+  if (image !== null) {
+    if (icon === null) image.removeAttribute('src');
+    else if (image.getAttribute('src') !== icon) image.src = icon;
+    image.hidden = icon === null;
+  }
+  if (placeholder !== null) placeholder.hidden = icon !== null;
+}
