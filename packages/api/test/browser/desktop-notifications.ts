@@ -242,20 +242,26 @@ class Writer {
   value(type: string, v: unknown): void {
     switch (type[0]) {
       case 'y':
-        return this.byte(v as number);
+        this.byte(v as number);
+        return;
       case 'u':
-        return this.uint32(v as number);
+        this.uint32(v as number);
+        return;
       case 'i':
-        return this.int32(v as number);
+        this.int32(v as number);
+        return;
       case 's':
       case 'o':
-        return this.string(v as string);
+        this.string(v as string);
+        return;
       case 'g':
-        return this.signature(v as string);
+        this.signature(v as string);
+        return;
       case 'v': {
         const [sig, inner] = v as [string, unknown];
         this.signature(sig);
-        return this.value(sig, inner);
+        this.value(sig, inner);
+        return;
       }
       case 'a': {
         const element = type.slice(1);
@@ -264,7 +270,8 @@ class Writer {
         this.align(alignmentOf(element));
         const start = this.length;
         for (const item of v as unknown[]) this.value(element, item);
-        return this.patchUint32(lengthAt, this.length - start);
+        this.patchUint32(lengthAt, this.length - start);
+        return;
       }
       case '(': {
         this.align(8);
