@@ -44,7 +44,8 @@ export const apiConfigSchema = Type.Object({
   PUSH_SERVICE_HOSTS: Type.String({
     default: DEFAULT_PUSH_SERVICE_HOSTS.join(','),
     pattern: commaList,
-    description: 'Hosts a subscription endpoint may point at; `*.` allows any subdomain',
+    description:
+      'Hosts a subscription endpoint may point at; `*.` allows any subdomain; `host:port` allows that host with exactly that port',
   }),
   VAPID_PUBLIC_KEY: Type.Optional(
     Type.String({

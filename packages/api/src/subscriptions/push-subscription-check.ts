@@ -6,20 +6,44 @@ export interface SubscriptionProblem {
   message: string;
 }
 
-/** `fcm.googleapis.com` matches itself only; `*.push.apple.com` matches any subdomain of push.apple.com. */
-export function hostAllowed(host: string, allowlist: readonly string[]): boolean {
+/** An allowlist entry: a host pattern, and the one port it allows, if it names one. */
+interface AllowlistEntry {
+  pattern: string;
+  /** '' when the entry names no port: then only the scheme's default port is allowed. */
+  port: string;
+}
+
+function parseEntry(entry: string): AllowlistEntry {
+  const match = /^(.*):(\d{1,5})$/.exec(entry.toLowerCase());
+  return match === null
+    ? { pattern: entry.toLowerCase(), port: '' }
+    : { pattern: match[1]!, port: match[2]! };
+}
+
+function patternMatches(pattern: string, name: string): boolean {
+  return pattern.startsWith('*.')
+    ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1
+    : name === pattern;
+}
+
+/**
+ * `fcm.googleapis.com` matches itself only; `*.push.apple.com` matches any subdomain of
+ * push.apple.com. An entry naming a port, `localhost:8443`, allows that host with exactly that
+ * port (a local push service in development); an entry without one allows no explicit port.
+ * `port` is the URL's port, '' for the scheme's default.
+ */
+export function hostAllowed(host: string, allowlist: readonly string[], port = ''): boolean {
   const name = host.toLowerCase();
-  return allowlist.some((entry) => {
-    const pattern = entry.toLowerCase();
-    return pattern.startsWith('*.')
-      ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1
-      : name === pattern;
+  return allowlist.some((raw) => {
+    const entry = parseEntry(raw);
+    return entry.port === port && patternMatches(entry.pattern, name);
   });
 }
 
 /**
  * The endpoint must be an https URL on a known push service: the dispatcher will POST to it, so
- * anything else would let a stranger point our servers at arbitrary hosts (SSRF).
+ * anything else would let a stranger point our servers at arbitrary hosts (SSRF). A port other
+ * than 443 is refused unless an allowlist entry names that host and port.
  */
 export function checkEndpoint(
   endpoint: string,
@@ -32,10 +56,17 @@ export function checkEndpoint(
     return { field: 'body.endpoint', message: 'body.endpoint is not a URL' };
   }
   if (url.protocol !== 'https:') return { field: 'body.endpoint', message: 'body.endpoint must be https' };
-  if (url.username !== '' || url.password !== '' || (url.port !== '' && url.port !== '443')) {
-    return { field: 'body.endpoint', message: 'body.endpoint must not carry credentials or a port' };
+  if (url.username !== '' || url.password !== '') {
+    return { field: 'body.endpoint', message: 'body.endpoint must not carry credentials' };
   }
-  if (!hostAllowed(url.hostname, allowlist)) {
+  // URL drops the scheme's default port, so https://host:443/ has port ''.
+  if (url.port !== '' && !hostAllowed(url.hostname, allowlist, url.port)) {
+    return {
+      field: 'body.endpoint',
+      message: `body.endpoint must not carry a port (${url.port}) unless the allowlist names ${url.hostname}:${url.port}`,
+    };
+  }
+  if (!hostAllowed(url.hostname, allowlist, url.port)) {
     return {
       field: 'body.endpoint',
       message: `body.endpoint host ${url.hostname} is not a known push service`,

@@ -41,6 +41,27 @@ describe('push subscription checks', () => {
     }
   });
 
+  it('lets an allowlist entry with a port allow exactly that host and port', () => {
+    const allow = [...DEFAULT_PUSH_SERVICE_HOSTS, 'localhost:8443'];
+    assert.equal(checkEndpoint('https://localhost:8443/push/abc', allow), undefined);
+    assert.equal(checkEndpoint('https://LOCALHOST:8443/push/abc', allow), undefined);
+    for (const endpoint of [
+      'https://localhost/push/abc',
+      'https://localhost:443/push/abc',
+      'https://localhost:8444/push/abc',
+      'https://127.0.0.1:8443/push/abc',
+      'https://fcm.googleapis.com:8443/x',
+      'http://localhost:8443/push/abc',
+    ]) {
+      assert.equal(checkEndpoint(endpoint, allow)?.field, 'body.endpoint', endpoint);
+    }
+    assert.match(checkEndpoint('https://localhost:8444/push/abc', allow)!.message, /localhost:8444/);
+    assert.equal(hostAllowed('localhost', ['localhost:8443'], '8443'), true);
+    assert.equal(hostAllowed('localhost', ['localhost:8443']), false);
+    assert.equal(hostAllowed('localhost', ['localhost'], '8443'), false);
+    assert.equal(hostAllowed('a.push.example', ['*.push.example:8443'], '8443'), true);
+  });
+
   it('accepts a real P-256 public key and a 16-byte auth secret, padded or not', () => {
     const p256dh = createECDH('prime256v1').generateKeys().toString('base64url');
     const auth = randomBytes(16).toString('base64url');
