@@ -78,12 +78,13 @@ describe('service worker in Chromium', () => {
       pingUrl: `${apiUrl}/v1/pings`,
       attributionWindowMs: 72 * 3_600_000,
     });
+    const id = nextCampaignId++;
     const campaign: Campaign = {
-      id: nextCampaignId++,
+      id,
       merchant,
       title,
       body: 'Handmade boots, 20% off until Sunday',
-      url: `${site.origin}/boots?campaign=${nextCampaignId}`,
+      url: `${site.origin}/boots?campaign=${id}`,
       icon: null,
       status: 'sending',
       ttlSeconds: 3600,
