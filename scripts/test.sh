@@ -35,7 +35,18 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 
 needs_services=false
-for f in "${files[@]}"; do case "$f" in *.int.test.ts) needs_services=true ;; esac; done
+needs_browser=false
+for f in "${files[@]}"; do
+  case "$f" in *.int.test.ts) needs_services=true ;; esac
+  case "$f" in */test/browser/*) needs_browser=true ;; esac
+done
+
+# Browser tests drive Debian's Chromium (playwright-core cannot download its own offline) and
+# click notifications through a desktop notification service on a private D-Bus session bus.
+if $needs_browser && { [ ! -x /usr/bin/chromium ] || ! command -v dbus-daemon >/dev/null; }; then
+  hoot_log "installing Debian's chromium and dbus-daemon for the browser tests"
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dbus-daemon >&2
+fi
 
 if $needs_services; then
   "$HOOT_ROOT/scripts/postgres.sh" ensure-server
