@@ -119,7 +119,8 @@ export const dispatcherConfigSchema = Type.Object({
   }),
   PUSH_ALLOW_PRIVATE_ADDRESSES: Type.Boolean({
     default: false,
-    description: 'Tests only: lets the push agent connect to loopback and private addresses',
+    description:
+      'Development and tests only: lets the push agent connect to loopback and private addresses (a local push service); logged as a warning at start',
   }),
 });
 

@@ -110,6 +110,10 @@ describe('dispatcher guards: SSRF and payload size', () => {
     assert.equal((await push.stats()).requests, before);
   });
 
+  it('logs no development warning about private addresses while the guard is on', () => {
+    assert.ok(!dispatcher.logs.some((l) => String(l.msg).includes('PUSH_ALLOW_PRIVATE_ADDRESSES')));
+  });
+
   it('stops cleanly on SIGTERM, exit code 0, saying so in its JSON log', async () => {
     assert.equal(await dispatcher.stop(), 0);
     assert.ok(dispatcher.logs.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM'));

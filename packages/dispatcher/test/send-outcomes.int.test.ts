@@ -92,6 +92,14 @@ describe('dispatcher sending a campaign to a local push service', () => {
     if (topics !== undefined) await deleteTestTopics(topics);
   });
 
+  it('warns at start, in its JSON log, that the development flag lets pushes reach private addresses', () => {
+    const warning = dispatcher.logs.find(
+      (l) => l.level === 40 && String(l.msg).includes('PUSH_ALLOW_PRIVATE_ADDRESSES=true'),
+    );
+    assert.ok(warning, 'a warning names the flag');
+    assert.match(String(warning.msg), /DEVELOPMENT ONLY/);
+  });
+
   it('splits the audience into batches once, however often the request arrives, and completes them all', async () => {
     const batches = await batchRows(pool, campaignId);
     assert.equal(batches.length, 7);

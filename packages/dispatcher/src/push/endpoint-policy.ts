@@ -5,7 +5,7 @@ import { isForbiddenAddress } from './forbidden-addresses.ts';
 export interface EndpointPolicyOptions {
   /** Comma-separated: exact host names, or `*.suffix` matching any subdomain of suffix. */
   allowlist: string;
-  /** Tests only: admit loopback and private addresses. */
+  /** Development and tests only: admit loopback and private addresses. */
   allowPrivateAddresses: boolean;
 }
 

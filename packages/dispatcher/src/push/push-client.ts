@@ -5,7 +5,7 @@ export interface PushClientOptions {
   /** Keep-alive connections per origin; requests beyond them wait in the pool's queue. */
   connectionsPerOrigin: number;
   timeoutMs: number;
-  /** Tests only: skip the address guard. */
+  /** Development and tests only: skip the address guard. */
   allowPrivateAddresses: boolean;
   /** Extra trusted CA certificates (a test push service's self-signed one); default: the system's. */
   ca?: string | Buffer;
