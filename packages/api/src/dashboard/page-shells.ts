@@ -37,6 +37,8 @@ function field(options: {
   apiField: string;
   control: string;
   hint?: string;
+  /** Shown instead of the api's wording when the api refuses the value's form (validation_failed). */
+  invalid?: string;
 }): string {
   const hint =
     options.hint === undefined ? '' : `<p class="hint" id="${options.id}-hint">${options.hint}</p>`;
@@ -44,7 +46,9 @@ function field(options: {
   <label for="${options.id}">${options.label}</label>
   ${options.control}
   ${hint}
-  <p class="field-error" id="${options.id}-error" data-error-for="${options.apiField}" hidden></p>
+  <p class="field-error" id="${options.id}-error" data-error-for="${options.apiField}"${
+    options.invalid === undefined ? '' : ` data-invalid="${options.invalid}"`
+  } hidden></p>
 </div>`;
 }
 
@@ -188,18 +192,21 @@ const shells: Record<PageName, Shell> = {
   <p class="form-error" id="form-error" role="alert" hidden></p>
   ${field({
     id: 'title',
+    invalid: 'Enter a title of at most 120 characters.',
     label: 'Title',
     apiField: 'body.title',
     control: `<input id="title" name="title" maxlength="120" required ${describedBy('title', false)}>`,
   })}
   ${field({
     id: 'body',
+    invalid: 'Enter the text, at most 500 characters.',
     label: 'Text',
     apiField: 'body.body',
     control: `<textarea id="body" name="body" rows="3" maxlength="500" required ${describedBy('body', false)}></textarea>`,
   })}
   ${field({
     id: 'url',
+    invalid: 'Enter a web address starting with https:// or http://.',
     label: 'Link',
     apiField: 'body.url',
     hint: 'Opened when the notification is clicked: https://…',
@@ -207,6 +214,7 @@ const shells: Record<PageName, Shell> = {
   })}
   ${field({
     id: 'icon',
+    invalid: 'Enter an image address starting with https://, or leave it empty.',
     label: 'Icon (optional)',
     apiField: 'body.icon',
     hint: 'An https image, shown beside the text.',
@@ -216,6 +224,7 @@ const shells: Record<PageName, Shell> = {
     <legend>Delivery</legend>
     ${field({
       id: 'ttl-hours',
+      invalid: 'Enter a whole number of hours from 1 to 672, or leave it empty.',
       label: 'Keep trying for (hours, optional)',
       apiField: 'body.ttl_seconds',
       hint: 'How long push services hold it for an offline browser; 672 hours (28 days) when empty.',
@@ -303,7 +312,7 @@ function header(nav: Shell['nav']): string {
     ${navLink(`${DASHBOARD_PATH}/subscribers`, 'Subscribers', nav === 'subscribers')}
   </ul></nav>
   <div class="account">
-    <span id="live" class="live" data-state="offline" data-testid="live-indicator">Offline</span>
+    <span id="live" class="live" data-state="offline" data-testid="live-indicator" role="status" hidden>Offline</span>
     <span id="merchant-name" data-testid="merchant-name"></span>
     <button type="button" id="sign-out" data-testid="sign-out">Sign out</button>
   </div>

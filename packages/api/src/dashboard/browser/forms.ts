@@ -26,7 +26,9 @@ export function showError(form: HTMLFormElement, error: unknown): void {
   const target =
     field === undefined ? null : form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(field)}"]`);
   if (target !== null) {
-    showMessage(target, messageOf(error));
+    const friendly =
+      error instanceof ApiError && error.code === 'validation_failed' ? target.dataset.invalid : undefined;
+    showMessage(target, friendly ?? messageOf(error));
     const control = controlOf(target);
     control?.setAttribute('aria-invalid', 'true');
     control?.focus();

@@ -15,7 +15,10 @@ const labels: Record<LiveState, string> = { live: 'Live', connecting: 'Connectin
 
 function showState(state: LiveState): void {
   const indicator = document.getElementById('live');
-  if (indicator === null || indicator.dataset.state === state) return;
+  if (indicator === null) return;
+  // Hidden on pages without a stream: there it would only ever say "offline".
+  indicator.hidden = false;
+  if (indicator.dataset.state === state && indicator.textContent === labels[state]) return;
   indicator.dataset.state = state;
   indicator.textContent = labels[state];
   indicator.title =

@@ -27,6 +27,11 @@ export function showNotification(card: HTMLElement, content: NotificationContent
   if (origin !== null) origin.textContent = hostOf(content.url) || 'your-shop.example';
   const icon = content.icon?.startsWith('https://') ? content.icon : null;
   if (image !== null) {
+    // An icon that does not load is shown as the browser would: not at all, the default in its place.
+    image.onerror = () => {
+      image.hidden = true;
+      if (placeholder !== null) placeholder.hidden = false;
+    };
     if (icon === null) image.removeAttribute('src');
     else if (image.getAttribute('src') !== icon) image.src = icon;
     image.hidden = icon === null;

@@ -16,7 +16,8 @@ export function showMessage(element: HTMLElement, message: string | null): void 
 
 /** The message of whatever went wrong, for the reader. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  // The api's messages start in lower case, made to be embedded; on their own they read as sentences.
+  if (error instanceof ApiError) return error.message.charAt(0).toUpperCase() + error.message.slice(1);
   return 'Something went wrong on this page. Reload it to try again.';
 }
 

@@ -53,7 +53,10 @@ function showGrowth(days: GrowthDay[]): void {
       tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1e3), 'UTC'),
       scales: { x: { time: true } },
       series: [
-        { value: (_u, seconds) => formatDay(new Date(seconds * 1e3).toISOString().slice(0, 10)) },
+        {
+          value: (_u, seconds) =>
+            seconds == null ? '–' : formatDay(new Date(seconds * 1e3).toISOString().slice(0, 10)),
+        },
         { label: 'Subscribed', stroke: '#059669', width: 2, value: count, points: { show: true } },
         { label: 'Expired', stroke: '#d97706', width: 2, value: count, points: { show: true } },
         { label: 'Unsubscribed', stroke: '#64748b', width: 2, value: count, points: { show: true } },
