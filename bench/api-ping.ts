@@ -3,14 +3,12 @@
 // servers run in their own processes; the load generator runs here.
 // Usage: node bench/api-ping.ts   (RUNS 3, DURATION 10 s, CONNECTIONS 50, PINGS_PER_REQUEST 1,
 //                                  PARTITIONS 6, DATABASE_URL for the api's migrations)
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { signPingToken } from '@hoot/events';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import { machineLine, median } from './machine.ts';
+import { startServer, stopServer } from './server-process.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -21,36 +19,6 @@ const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hoot_bench';
 const topic = `bench-api-ping-${randomUUID().slice(0, 8)}`;
 const secret = randomBytes(32).toString('base64url');
-const root = new URL('../', import.meta.url);
-
-/** Starts a server process and resolves with its address once it logs one. */
-async function startServer(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, root))], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const address = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (const line of buffered.split('\n')) {
-        const match = /"address":"(http:\/\/[^"]+)"/.exec(line);
-        if (match?.[1] !== undefined && /listening/.test(line)) resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    setTimeout(() => reject(new Error(`${script} did not log its address in 60 s`)), 60_000).unref();
-  });
-  return { child, address };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
 
 /** Many campaigns and notifications, so the records spread over the topic's partitions. */
 function pingBodies(count: number): string[] {
@@ -157,8 +125,8 @@ try {
       throw new Error(`only ${written} records for ${p.ok} acknowledged requests`);
   }
 } finally {
-  await stop(api.child);
-  await stop(hello.child);
+  await stopServer(api.child);
+  await stopServer(hello.child);
   await admin
     .deleteTopics({ topics: [topic], timeout: 30_000 })
     .catch((error: unknown) => console.error(`could not delete topic ${topic}: ${String(error)}`));

@@ -133,15 +133,23 @@ export async function findMerchantCampaigns(
   return rows.map(toOwnCampaign);
 }
 
-/** Sort keys map to columns here only: a query string never reaches the SQL text. */
+/**
+ * Sort keys map to columns here only: a query string never reaches the SQL text. The report
+ * figures sort by their copies on campaigns (migration campaign-list-order), each with an index.
+ */
 const sortColumns = {
   created_at: 'c.created_at',
-  sent: 'COALESCE(r.sent, 0)',
-  impressions: 'COALESCE(r.impressions, 0)',
-  clicks: 'COALESCE(r.clicks, 0)',
-  revenue: 'COALESCE(r.revenue_minor, 0)',
+  sent: 'c.order_sent',
+  impressions: 'c.order_impressions',
+  clicks: 'c.order_clicks',
+  revenue: 'c.order_revenue_minor',
 } as const;
 
+/**
+ * One page of the merchant's campaigns with their reports, and how many there are. Each sort
+ * reads one index in order, so a page costs little at 10 or 10,000 campaigns; with a status
+ * filter the statement names the status, so the planner can use its index too.
+ */
 export async function listCampaigns(
   pool: pg.Pool,
   merchantId: string,
@@ -149,24 +157,25 @@ export async function listCampaigns(
 ): Promise<{ campaigns: CampaignView[]; total: number }> {
   const column = sortColumns[(query.sort ?? 'created_at') as keyof typeof sortColumns];
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  const status = query.status ?? null;
+  const byStatus = query.status === undefined ? '' : ' AND c.status = $4';
+  const params: unknown[] = [merchantId, query.limit, query.offset];
+  if (query.status !== undefined) params.push(query.status);
   const [page, count] = await Promise.all([
+    // The page's ids come from the index alone; only those 20 or so rows meet their reports.
     pool.query<CampaignRow>(
       `${SELECT_CAMPAIGN}
-       WHERE c.merchant_id = $1 AND ($2::text IS NULL OR c.status = $2)
-       ORDER BY ${column} ${direction}, c.id ${direction}
-       LIMIT $3 OFFSET $4`,
-      [merchantId, status, query.limit, query.offset],
+       WHERE c.id IN (
+         SELECT c.id FROM campaigns c WHERE c.merchant_id = $1${byStatus}
+         ORDER BY ${column} ${direction}, c.id ${direction} LIMIT $2 OFFSET $3)
+       ORDER BY ${column} ${direction}, c.id ${direction}`,
+      params,
     ),
     pool.query<{ total: string }>(
-      'SELECT count(*) AS total FROM campaigns WHERE merchant_id = $1 AND ($2::text IS NULL OR status = $2)',
-      [merchantId, status],
+      `SELECT count(*) AS total FROM campaigns c WHERE c.merchant_id = $1${byStatus.replace('$4', '$2')}`,
+      query.status === undefined ? [merchantId] : [merchantId, query.status],
     ),
   ]);
-  return {
-    campaigns: page.rows.map(toOwnCampaign),
-    total: Number(count.rows[0]!.total),
-  };
+  return { campaigns: page.rows.map(toOwnCampaign), total: Number(count.rows[0]!.total) };
 }
 
 export interface HourRow {

@@ -285,5 +285,24 @@ describe('merchant api: campaigns and reports', () => {
     const clicks = await list('sort=clicks&order=desc&limit=1');
     assert.equal(clicks.campaigns[0].report.clicks, 10);
     assert.equal(clicks.campaigns[0].report.ctr, 0.2);
+    // The sink upserts absolute figures: an update reorders the list at once.
+    await h.pool.query(
+      `UPDATE campaign_reports SET impressions = 500 WHERE merchant_id = $1 AND source_id = $2`,
+      [merchant.id, ids[0]],
+    );
+    const reordered = await list('sort=impressions&order=desc&limit=1');
+    assert.deepEqual(
+      reordered.campaigns.map((c: { id: number; report: { impressions: number } }) => [
+        c.id,
+        c.report.impressions,
+      ]),
+      [[ids[0], 500]],
+    );
+    const drafts = await list('status=draft&sort=impressions&order=asc');
+    assert.equal(drafts.total, 3);
+    assert.deepEqual(
+      drafts.campaigns.map((c: { report: { impressions: number } }) => c.report.impressions),
+      [20, 50, 500],
+    );
   });
 });
