@@ -244,7 +244,7 @@ describe('dashboard api: sessions, CSRF, live campaign events, subscriber statis
   it('refuses the event stream without a sign-in', async () => {
     const res = await fetch(`${base}/v1/events`);
     assert.equal(res.status, 401);
-    assert.equal((await res.json()).field, 'headers.authorization');
+    assert.equal(((await res.json()) as { field: string }).field, 'headers.authorization');
   });
 
   it('counts subscribers in total, by push service and per day of the merchant’s time zone', async () => {
