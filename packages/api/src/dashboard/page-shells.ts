@@ -58,7 +58,7 @@ function describedBy(id: string, hint: boolean): string {
 
 const notificationPreview = `<div class="notification" data-testid="notification-preview">
   <img class="notification-icon" alt="" hidden>
-  <span class="notification-icon placeholder" aria-hidden="true">🔔</span>
+  <span class="notification-icon placeholder" aria-hidden="true"></span>
   <div class="notification-text">
     <p class="notification-origin"></p>
     <p class="notification-title"></p>

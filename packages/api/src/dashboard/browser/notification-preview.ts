@@ -36,5 +36,13 @@ export function showNotification(card: HTMLElement, content: NotificationContent
     else if (image.getAttribute('src') !== icon) image.src = icon;
     image.hidden = icon === null;
   }
-  if (placeholder !== null) placeholder.hidden = icon !== null;
+  if (placeholder !== null) {
+    // Without an icon a browser shows the site's own: its initial stands in for it.
+    placeholder.textContent = (
+      hostOf(content.url)
+        .replace(/^www\./, '')
+        .charAt(0) || 'H'
+    ).toUpperCase();
+    placeholder.hidden = icon !== null;
+  }
 }

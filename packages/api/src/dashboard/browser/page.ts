@@ -16,6 +16,10 @@ export function showMessage(element: HTMLElement, message: string | null): void 
 
 /** The message of whatever went wrong, for the reader. */
 export function messageOf(error: unknown): string {
+  // A 503 names the dependency that did not answer: an operator's concern, not the merchant's.
+  if (error instanceof ApiError && error.status === 503) {
+    return 'Hoot could not do this right now. Nothing was changed; try again in a moment.';
+  }
   // The api's messages start in lower case, made to be embedded; on their own they read as sentences.
   if (error instanceof ApiError) return error.message.charAt(0).toUpperCase() + error.message.slice(1);
   return 'Something went wrong on this page. Reload it to try again.';
