@@ -60,10 +60,12 @@ export function createVapidVerifier(options: VapidVerifierOptions = {}) {
   function verifyHeader(authorization: string | undefined, audience: string): VapidIdentity {
     if (authorization === undefined) reject('no Authorization header');
     const nowSeconds = now() / 1000;
-    const cached = verified.get(authorization);
+    // Keyed by audience too: a header verified for one origin proves nothing for another.
+    const cacheKey = `${audience} ${authorization}`;
+    const cached = verified.get(cacheKey);
     if (cached !== undefined) {
       if (cached.exp > nowSeconds) return { sub: cached.sub, k: cached.k };
-      verified.delete(authorization);
+      verified.delete(cacheKey);
     }
     const match = VAPID_HEADER.exec(authorization);
     if (match === null) reject('Authorization is not "vapid t=…, k=…"');
@@ -96,7 +98,7 @@ export function createVapidVerifier(options: VapidVerifierOptions = {}) {
     if (verified.size >= MAX_CACHED_HEADERS) {
       for (const [key, entry] of verified) if (entry.exp <= nowSeconds) verified.delete(key);
     }
-    verified.set(authorization, { exp: claims.exp, sub: claims.sub, k });
+    verified.set(cacheKey, { exp: claims.exp, sub: claims.sub, k });
     signaturesVerified++;
     return { sub: claims.sub, k };
   }
