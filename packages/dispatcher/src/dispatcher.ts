@@ -139,7 +139,11 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     ...(options.pushCa === undefined ? {} : { ca: options.pushCa }),
   });
   if (config.PUSH_ALLOW_PRIVATE_ADDRESSES) {
-    logger.warn('PUSH_ALLOW_PRIVATE_ADDRESSES is on: push requests may reach private addresses (tests only)');
+    // The SSRF guard is off: any subscriber could point the dispatcher at internal services.
+    logger.warn(
+      { PUSH_ALLOW_PRIVATE_ADDRESSES: true, allowlist: config.PUSH_HOST_ALLOWLIST },
+      'DEVELOPMENT ONLY: PUSH_ALLOW_PRIVATE_ADDRESSES=true lets pushes reach loopback and private addresses; never set it in production',
+    );
   }
   const send = createWebPushSender({
     policy: createEndpointPolicy({

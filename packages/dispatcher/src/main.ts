@@ -9,13 +9,6 @@ const logger = createLogger({ service: 'dispatcher', level: config.LOG_LEVEL });
 if (config.PING_TOKEN_SECRETS === DEV_PING_TOKEN_SECRET) {
   logger.warn('PING_TOKEN_SECRETS not set: signing ping tokens with the development secret');
 }
-if (config.PUSH_ALLOW_PRIVATE_ADDRESSES) {
-  // The SSRF guard is off: any subscriber could point the dispatcher at internal services.
-  logger.warn(
-    { PUSH_ALLOW_PRIVATE_ADDRESSES: true, allowlist: config.PUSH_HOST_ALLOWLIST },
-    'DEVELOPMENT ONLY: PUSH_ALLOW_PRIVATE_ADDRESSES=true lets pushes reach loopback and private addresses; never set it in production',
-  );
-}
 const dispatcher = await startDispatcher({ config, logger });
 const ops = await startOpsServer({
   port: config.HTTP_PORT,
