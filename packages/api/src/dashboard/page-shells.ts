@@ -170,7 +170,7 @@ const shells: Record<PageName, Shell> = {
     <div id="revenue-chart" class="chart" role="img" aria-labelledby="revenue-caption" aria-describedby="hourly-note"></div>
   </figure>
   <p class="visually-hidden" id="hourly-note">The table of hourly figures below holds the same numbers.</p>
-  <div class="table-scroll" role="region" aria-labelledby="hourly-caption" tabindex="0">
+  <div class="table-scroll hours-table" role="region" aria-labelledby="hourly-caption" tabindex="0">
   <table id="hourly-table" class="figures" data-testid="hourly-table">
     <caption id="hourly-caption">Figures per hour with events, local time</caption>
     <thead><tr>
@@ -242,7 +242,7 @@ const shells: Record<PageName, Shell> = {
   </fieldset>
   <div class="actions">
     <button type="submit" id="save-draft" class="primary">Save draft</button>
-    <button type="button" id="send-campaign" disabled>Send</button>
+    <button type="button" id="send-campaign">Send</button>
     <button type="button" id="cancel-compose" class="link">Cancel</button>
   </div>
   <p id="compose-status" role="status"></p>

@@ -233,7 +233,13 @@ async function loadHours(): Promise<void> {
   const current = campaign;
   if (current === null) return;
   const currency = current.report.currency;
-  hoursEmpty.hidden = report.hours.length > 0;
+  const empty = report.hours.length === 0;
+  hoursEmpty.hidden = !empty;
+  // Empty axes and an empty table say less than "no activity yet"; they appear with the first hour.
+  for (const element of document.querySelectorAll<HTMLElement>('.chart-panel, .hours-table')) {
+    element.hidden = empty;
+  }
+  if (empty) return;
   // While sending, the chart runs up to now: the quiet hours since the last event are zeros.
   const range = current.status === 'sending' && report.hours.length > 0 ? { to: Date.now() } : {};
   showCharts(fillHours(report.hours, range), currency);

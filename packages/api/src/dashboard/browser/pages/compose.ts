@@ -5,8 +5,8 @@ import { showNotification } from '../notification-preview.ts';
 import { byId, startPage } from '../page.ts';
 
 /**
- * Compose a campaign: the form, a live preview, "Save draft" (creates the draft), then "Send".
- * Refusals from the api are shown next to the field they name.
+ * Compose a campaign: the form, a live preview, "Save draft" (creates the draft and opens its page)
+ * or "Send" (creates it and sends it). Refusals from the api are shown next to the field they name.
  */
 
 await startPage();
@@ -26,7 +26,7 @@ const [title, body, url, icon, ttlHours] = ['title', 'body', 'url', 'icon', 'ttl
 ];
 const urgency = byId('urgency', HTMLSelectElement);
 
-/** The saved draft; null until "Save draft" succeeded. */
+/** The draft once created: a failed send after a successful save must not create a second one. */
 let draft: Campaign | null = null;
 
 function updatePreview(): void {
@@ -53,68 +53,54 @@ function campaignBody(): Record<string, unknown> {
   return request;
 }
 
-function lockForm(): void {
-  for (const control of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
-    'input, textarea, select',
-  )) {
-    if (control instanceof HTMLSelectElement) control.disabled = true;
-    else control.readOnly = true;
-  }
-}
-
 form.addEventListener('input', updatePreview);
 updatePreview();
 
+function busy(on: boolean): void {
+  saveButton.disabled = on;
+  sendButton.disabled = on;
+}
+
+/** Creates the draft unless this page already did; refusals land next to their fields. */
+async function saveDraft(): Promise<Campaign> {
+  draft ??= await apiRequest<Campaign>('POST', '/v1/campaigns', { body: campaignBody() });
+  return draft;
+}
+
+// "Save draft" keeps it for later: the campaign's page shows it, with its own Send button.
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (draft !== null) return;
   clearErrors(form);
-  saveButton.disabled = true;
+  busy(true);
   try {
-    draft = await apiRequest<Campaign>('POST', '/v1/campaigns', { body: campaignBody() });
-    lockForm();
-    saveButton.hidden = true;
-    sendButton.disabled = false;
-    cancelButton.textContent = 'Cancel campaign';
-    statusLine.replaceChildren('Draft saved. ');
-    const link = document.createElement('a');
-    link.href = `/dashboard/campaigns/${draft.id}`;
-    link.textContent = 'Open the campaign';
-    statusLine.append(link, '.');
-    sendButton.focus();
+    const saved = await saveDraft();
+    location.assign(`/dashboard/campaigns/${saved.id}`);
   } catch (error) {
     showError(form, error);
-  } finally {
-    saveButton.disabled = false;
+    busy(false);
   }
 });
 
+// "Send" saves the draft and sends it in one go.
 sendButton.addEventListener('click', async () => {
-  if (draft === null) return;
   clearErrors(form);
-  sendButton.disabled = true;
+  busy(true);
   try {
-    const accepted = await apiRequest<SendAccepted>('POST', `/v1/campaigns/${draft.id}/send`);
-    location.assign(`/dashboard/campaigns/${accepted.campaign.id}`);
+    const saved = await saveDraft();
+    statusLine.textContent = 'Draft saved; sending…';
+    await apiRequest<SendAccepted>('POST', `/v1/campaigns/${saved.id}/send`);
+    location.assign(`/dashboard/campaigns/${saved.id}`);
   } catch (error) {
     showError(form, error);
-    sendButton.disabled = false;
+    if (draft !== null) {
+      statusLine.replaceChildren('The draft is saved but not sent. ');
+      const link = document.createElement('a');
+      link.href = `/dashboard/campaigns/${draft.id}`;
+      link.textContent = 'Open the draft';
+      statusLine.append(link, ' to send it from there.');
+    }
+    busy(false);
   }
 });
 
-cancelButton.addEventListener('click', async () => {
-  // Nothing saved: nothing to cancel on the server, just leave.
-  if (draft === null) {
-    location.assign('/dashboard/');
-    return;
-  }
-  clearErrors(form);
-  cancelButton.disabled = true;
-  try {
-    await apiRequest<SendAccepted>('POST', `/v1/campaigns/${draft.id}/cancel`);
-    location.assign('/dashboard/');
-  } catch (error) {
-    showError(form, error);
-    cancelButton.disabled = false;
-  }
-});
+cancelButton.addEventListener('click', () => location.assign('/dashboard/'));
