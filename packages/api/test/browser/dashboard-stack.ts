@@ -50,7 +50,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startDashboardStack(): Promise<DashboardStack> {
   const pipeline = new CampaignPipeline();
   await pipeline.prepare();
-  const processor = pipeline.start(pipeline.newStateDir(), { LOG_LEVEL: 'warn' });
+  const processor = pipeline.start(pipeline.newStateDir());
   const secret = randomBytes(32).toString('base64url');
   const config = loadApiConfig({
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
