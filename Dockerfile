@@ -10,6 +10,7 @@ COPY packages/runtime/package.json packages/runtime/
 COPY packages/processor/package.json packages/processor/
 COPY packages/api/package.json packages/api/
 COPY packages/dispatcher/package.json packages/dispatcher/
+COPY packages/simulator/package.json packages/simulator/
 RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
 ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning KAFKAJS_NO_PARTITIONER_WARNING=1
