@@ -24,6 +24,12 @@ node scripts/ensure-topics.ts
 dev_dir="$HOOT_STATE/dev"
 eval "$(node packages/simulator/src/cli/dev-credentials.ts "$dev_dir")"
 export VAPID_PUBLIC_KEY VAPID_PRIVATE_KEY  # the dispatcher signs with them; the api gives the public one to browsers
+# Dashboard sign-ins survive a restart of the api with a cookie-signing secret kept beside them.
+session_secret_file="$dev_dir/session-secret"
+if [ ! -s "$session_secret_file" ]; then
+  (umask 077 && node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))" >"$session_secret_file")
+fi
+export SESSION_SECRETS="${SESSION_SECRETS:-$(cat "$session_secret_file")}"
 api_port="${PORT:-3000}"
 api_url="http://127.0.0.1:$api_port"
 push_port="${HOOT_PUSH_PORT:-8443}"
