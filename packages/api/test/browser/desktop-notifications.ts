@@ -27,6 +27,11 @@ export interface DesktopNotificationServer {
   shown(): DesktopNotification[];
   /** Resolves with the first shown notification whose title is `title`. */
   waitFor(title: string, timeoutMs?: number): Promise<DesktopNotification>;
+  /**
+   * Resolves once the browser has asked for the server's capabilities: its notification bridge
+   * is set up. Notifications a page shows before then can be lost between the two.
+   */
+  browserReady(timeoutMs?: number): Promise<void>;
   /** Clicks the notification's body, as a person clicking the popup does. */
   click(notification: DesktopNotification): void;
   close(): Promise<void>;
@@ -85,6 +90,10 @@ export async function startDesktopNotificationServer(): Promise<DesktopNotificat
   const notifications = new Map<number, DesktopNotification>();
   const waiters: Array<() => void> = [];
   let nextId = 1;
+  let markBrowserReady: () => void = () => {};
+  const browserReady = new Promise<void>((resolve) => {
+    markBrowserReady = resolve;
+  });
 
   connection.onMethodCall = (call) => {
     if (call.interface !== SERVICE)
@@ -93,6 +102,7 @@ export async function startDesktopNotificationServer(): Promise<DesktopNotificat
       case 'GetCapabilities':
         return connection.reply(call, 'as', [['body', 'actions']]);
       case 'GetServerInformation':
+        markBrowserReady();
         return connection.reply(call, 'ssss', ['hoot-test-notifications', 'hoot', '1.0', '1.2']);
       case 'Notify': {
         const [appName, replacesId, , title, body, actions] = call.read('susssas') as [
@@ -139,6 +149,20 @@ export async function startDesktopNotificationServer(): Promise<DesktopNotificat
             resolve();
           });
         });
+      }
+    },
+    async browserReady(timeoutMs = 10_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the browser never set up its notification bridge')),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([browserReady, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     click(notification) {
