@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { Campaign, CreateCampaignBody, ListQuery, Report } from './campaign-schemas.ts';
@@ -145,8 +146,14 @@ const sortColumns = {
   revenue: 'c.order_revenue_minor',
 } as const;
 
+/** A short stable name for a statement's text (pg names prepared statements per connection). */
+function statementName(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+}
+
 /**
- * One page of the merchant's campaigns with their reports, and how many there are. Each sort
+ * One page of the merchant's campaigns with their reports, and how many there are (counted by
+ * triggers in merchant_campaign_counts). Each sort
  * reads one index in order, so a page costs little at 10 or 10,000 campaigns; with a status
  * filter the statement names the status, so the planner can use its index too.
  */
@@ -160,20 +167,25 @@ export async function listCampaigns(
   const byStatus = query.status === undefined ? '' : ' AND c.status = $4';
   const params: unknown[] = [merchantId, query.limit, query.offset];
   if (query.status !== undefined) params.push(query.status);
-  const [page, count] = await Promise.all([
-    // The page's ids come from the index alone; only those 20 or so rows meet their reports.
-    pool.query<CampaignRow>(
-      `${SELECT_CAMPAIGN}
+  const pageText = `${SELECT_CAMPAIGN}
        WHERE c.id IN (
          SELECT c.id FROM campaigns c WHERE c.merchant_id = $1${byStatus}
          ORDER BY ${column} ${direction}, c.id ${direction} LIMIT $2 OFFSET $3)
-       ORDER BY ${column} ${direction}, c.id ${direction}`,
-      params,
-    ),
-    pool.query<{ total: string }>(
-      `SELECT count(*) AS total FROM campaigns c WHERE c.merchant_id = $1${byStatus.replace('$4', '$2')}`,
-      query.status === undefined ? [merchantId] : [merchantId, query.status],
-    ),
+       ORDER BY ${column} ${direction}, c.id ${direction}`;
+  const [page, count] = await Promise.all([
+    // The page's ids come from the index alone; only those 20 or so rows meet their reports. A
+    // named statement per sort is planned once per connection instead of on every page.
+    pool.query<CampaignRow>({
+      name: `campaign-page-${statementName(pageText)}`,
+      text: pageText,
+      values: params,
+    }),
+    pool.query<{ total: string }>({
+      name: query.status === undefined ? 'campaign-count' : 'campaign-count-status',
+      text: `SELECT COALESCE(sum(campaigns), 0) AS total FROM merchant_campaign_counts
+             WHERE merchant_id = $1${query.status === undefined ? '' : ' AND status = $2'}`,
+      values: query.status === undefined ? [merchantId] : [merchantId, query.status],
+    }),
   ]);
   return { campaigns: page.rows.map(toOwnCampaign), total: Number(count.rows[0]!.total) };
 }
