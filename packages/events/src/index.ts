@@ -29,11 +29,15 @@ export { type ConfluentRegistryOptions, createConfluentRegistry } from './regist
 export { registryFromEnv } from './registry/registry-from-env.ts';
 export { schemaIdentity } from './registry/schema-identity.ts';
 export type { SchemaRegistry } from './registry/schema-registry.ts';
-export { type CampaignReport, campaignReportSchema } from './schemas/campaign-report.ts';
+export {
+  type CampaignReport,
+  campaignReportSchema,
+  campaignReportSchemaV1,
+} from './schemas/campaign-report.ts';
 export { type CampaignSendBatch, campaignSendBatchSchema } from './schemas/campaign-send-batch.ts';
 export { type CampaignSendRequest, campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
 export { type Dispatch, dispatchSchema } from './schemas/dispatch.ts';
-export { type Order, orderSchema } from './schemas/order.ts';
+export { type Order, orderSchema, orderSchemaV1 } from './schemas/order.ts';
 export { type Ping, pingSchema } from './schemas/ping.ts';
 export { type SeedDispatch, type SeedPing, seedDispatchSchema, seedPingSchema } from './schemas/seed.ts';
 export {

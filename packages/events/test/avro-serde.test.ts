@@ -6,6 +6,7 @@ import {
   type CampaignReport,
   type CampaignSendBatch,
   type CampaignSendRequest,
+  campaignReportSchemaV1,
   createAvroSerde,
   createBuiltinCatalog,
   type Dispatch,
@@ -13,6 +14,7 @@ import {
   FrameError,
   InvalidValueError,
   type Order,
+  orderSchemaV1,
   type Ping,
   seedPingSchema,
   Topics,
@@ -68,6 +70,7 @@ describe('Avro serdes with the built-in catalog', () => {
       total_minor: 12_999,
       currency: 'EUR',
       created_at: 1_795_000_000_000,
+      customer_id: '820982911946154508',
     };
     const request: CampaignSendRequest = {
       request_id: 'r-1',
@@ -88,6 +91,7 @@ describe('Avro serdes with the built-in catalog', () => {
       revenue_minor: 25_998,
       currency: 'EUR',
       updated_at: 1_795_000_000_000,
+      revenue_by_currency: { EUR: 25_998, JPY: 1700 },
     };
     const batch: CampaignSendBatch = {
       request_id: 'r-1',
@@ -111,7 +115,42 @@ describe('Avro serdes with the built-in catalog', () => {
       assert.deepEqual({ ...(await serde.decode(framed)) }, value, topic);
       if (topic === Topics.campaignSendBatches)
         assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.campaignSendBatch);
+      if (topic === Topics.orders) assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.orderV2);
+      if (topic === Topics.campaignReporting)
+        assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.campaignReportV2);
     }
+  });
+
+  it('reads orders and reports of the first versions, new fields taking their defaults', async () => {
+    const orderV1 = avro.Type.forSchema(orderSchemaV1).toBuffer({
+      merchant: 'm',
+      order_id: '1001',
+      subscriber_id: 7,
+      total_minor: 1999,
+      currency: 'USD',
+      created_at: 1_795_000_000_000,
+    });
+    const order = await serdeFor<Order>(Topics.orders).decode(encodeFrame(BUILTIN_SCHEMA_IDS.order, orderV1));
+    assert.equal(order.customer_id, null);
+    assert.equal(order.total_minor, 1999);
+    const reportV1 = avro.Type.forSchema(campaignReportSchemaV1).toBuffer({
+      merchant: 'm',
+      source: 'campaign',
+      source_id: 1,
+      window_start: null,
+      sent: 1,
+      impressions: 1,
+      clicks: 1,
+      orders: 1,
+      revenue_minor: 1999,
+      currency: 'USD',
+      updated_at: 1,
+    });
+    const report = await serdeFor<CampaignReport>(Topics.campaignReporting).decode(
+      encodeFrame(BUILTIN_SCHEMA_IDS.campaignReport, reportV1),
+    );
+    assert.deepEqual({ ...report.revenue_by_currency }, {});
+    assert.equal(report.revenue_minor, 1999);
   });
 
   it("reads a ping written with the seed's original schema, new fields taking their defaults", async () => {

@@ -1,10 +1,10 @@
 import type { Schema } from 'avsc';
 import { HootEventsError } from '../errors.ts';
-import { campaignReportSchema } from '../schemas/campaign-report.ts';
+import { campaignReportSchema, campaignReportSchemaV1 } from '../schemas/campaign-report.ts';
 import { campaignSendBatchSchema } from '../schemas/campaign-send-batch.ts';
 import { campaignSendRequestSchema } from '../schemas/campaign-send-request.ts';
 import { dispatchSchema } from '../schemas/dispatch.ts';
-import { orderSchema } from '../schemas/order.ts';
+import { orderSchema, orderSchemaV1 } from '../schemas/order.ts';
 import { pingSchema } from '../schemas/ping.ts';
 import { seedDispatchSchema, seedPingSchema } from '../schemas/seed.ts';
 import { schemaIdentity } from './schema-identity.ts';
@@ -24,6 +24,10 @@ export const BUILTIN_SCHEMA_IDS = {
   campaignSendRequest: 6,
   campaignReport: 7,
   campaignSendBatch: 8,
+  /** The order with `customer_id`. */
+  orderV2: 9,
+  /** The campaign report with `revenue_by_currency`. */
+  campaignReportV2: 10,
 } as const;
 
 const entries: ReadonlyArray<readonly [number, Schema]> = [
@@ -31,10 +35,12 @@ const entries: ReadonlyArray<readonly [number, Schema]> = [
   [BUILTIN_SCHEMA_IDS.seedPing, seedPingSchema],
   [BUILTIN_SCHEMA_IDS.dispatch, dispatchSchema],
   [BUILTIN_SCHEMA_IDS.ping, pingSchema],
-  [BUILTIN_SCHEMA_IDS.order, orderSchema],
+  [BUILTIN_SCHEMA_IDS.order, orderSchemaV1],
   [BUILTIN_SCHEMA_IDS.campaignSendRequest, campaignSendRequestSchema],
-  [BUILTIN_SCHEMA_IDS.campaignReport, campaignReportSchema],
+  [BUILTIN_SCHEMA_IDS.campaignReport, campaignReportSchemaV1],
   [BUILTIN_SCHEMA_IDS.campaignSendBatch, campaignSendBatchSchema],
+  [BUILTIN_SCHEMA_IDS.orderV2, orderSchema],
+  [BUILTIN_SCHEMA_IDS.campaignReportV2, campaignReportSchema],
 ];
 
 /** A SchemaRegistry answering from the fixed catalog; subjects do not change the ids. */

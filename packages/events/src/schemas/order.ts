@@ -1,7 +1,7 @@
 import type { Schema } from 'avsc';
 
-/** An order reported by the merchant's store through the signed webhook. */
-export const orderSchema = {
+/** The first version of the order (schema id 5): kept so records written with it still decode. */
+export const orderSchemaV1 = {
   namespace: 'dev.hoot',
   type: 'record',
   name: 'order',
@@ -15,6 +15,24 @@ export const orderSchema = {
   ],
 } as const satisfies Schema;
 
+/**
+ * An order reported by the merchant's store through a signed webhook (Hoot's own or Shopify's).
+ * Adds `customer_id` to the first version, with a null default: store ids such as Shopify's exceed
+ * 2^53 and are carried as exact decimal strings (order_id was a string from the start).
+ */
+export const orderSchema = {
+  ...orderSchemaV1,
+  fields: [
+    ...orderSchemaV1.fields,
+    {
+      name: 'customer_id',
+      type: ['null', 'string'],
+      default: null,
+      doc: "The store's customer id as an exact decimal string, when the store sends one.",
+    },
+  ],
+} as const satisfies Schema;
+
 export interface Order {
   merchant: string;
   order_id: string;
@@ -22,4 +40,6 @@ export interface Order {
   total_minor: number;
   currency: string;
   created_at: number;
+  /** Absent or null when the store sent no customer (and in records of the first version). */
+  customer_id?: string | null;
 }
