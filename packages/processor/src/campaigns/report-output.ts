@@ -1,5 +1,5 @@
 import { type CampaignReport, parseCampaignKey } from '@hoot/events';
-import type { CampaignFigures } from './campaign-figures.ts';
+import { type CampaignFigures, revenueByCurrency } from './campaign-figures.ts';
 
 /** The campaign-reporting record of a campaign's figures in one hour (or in total when null). */
 export function toReport(
@@ -19,5 +19,6 @@ export function toReport(
     revenue_minor: figures.revenueMinor,
     currency: figures.currency,
     updated_at: Date.now(),
+    revenue_by_currency: revenueByCurrency(figures),
   };
 }

@@ -17,6 +17,7 @@ const FIGURES = [
   'revenue_minor',
   'currency',
   'updated_at',
+  'revenue_by_currency',
 ] as const;
 const SET = FIGURES.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
 
@@ -32,11 +33,13 @@ function columns(reports: CampaignReport[]) {
     reports.map((r) => r.revenue_minor),
     reports.map((r) => r.currency),
     reports.map((r) => new Date(r.updated_at)),
+    // Minor units per currency as a JSON object: {"USD": 1999, "JPY": 1700}.
+    reports.map((r) => JSON.stringify(r.revenue_by_currency ?? {})),
   ];
 }
 
 const UNNEST = `unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-  $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[]`;
+  $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[], $11::jsonb[]`;
 
 /** Upserts absolute figures: totals into campaign_reports, hours into campaign_hourly_reports. */
 export async function upsertReports(client: PoolClient, reports: CampaignReport[]): Promise<void> {
@@ -54,8 +57,8 @@ export async function upsertReports(client: PoolClient, reports: CampaignReport[
   if (hourly.length > 0) {
     await client.query(
       `INSERT INTO campaign_hourly_reports (merchant_id, source, source_id, hour, ${FIGURES.join(', ')})
-       SELECT m, s, i, to_timestamp(h / 1000.0), a, b, c, d, e, f, g
-       FROM ${UNNEST}, $11::bigint[]) AS t(m, s, i, a, b, c, d, e, f, g, h)
+       SELECT m, s, i, to_timestamp(h / 1000.0), a, b, c, d, e, f, g, j
+       FROM ${UNNEST}, $12::bigint[]) AS t(m, s, i, a, b, c, d, e, f, g, j, h)
        ON CONFLICT (merchant_id, source, source_id, hour) DO UPDATE SET ${SET}`,
       [...columns(hourly), hourly.map((r) => r.window_start)],
     );

@@ -81,6 +81,7 @@ describe('campaign figures', () => {
       orders: 1,
       revenueMinor: 1250,
       currency: 'EUR',
+      revenueByCurrency: { EUR: 1250 },
     });
     figures = figuresAggregator.add(figures, retractFact(order));
     figures = figuresAggregator.add(figures, retractFact(click));
@@ -91,6 +92,42 @@ describe('campaign figures', () => {
       orders: 0,
       revenueMinor: 0,
       currency: 'EUR',
+      revenueByCurrency: {},
     });
+  });
+
+  it('never adds amounts in different currencies: the first currency keeps the single-currency field', () => {
+    const order = (id: string, revenueMinor: number, currency: string) => ({
+      kind: 'order' as const,
+      campaign: 'm/campaign/1',
+      id,
+      delta: 1 as const,
+      revenueMinor,
+      currency,
+    });
+    let figures = figuresAggregator.initialize();
+    for (const fact of [order('o-1', 1999, 'USD'), order('o-2', 1700, 'JPY'), order('o-3', 1250, 'KWD')])
+      figures = figuresAggregator.add(figures, fact);
+    figures = figuresAggregator.add(figures, order('o-4', 1, 'USD'));
+    assert.deepEqual(figures.revenueByCurrency, { USD: 2000, JPY: 1700, KWD: 1250 });
+    assert.equal(figures.currency, 'USD');
+    assert.equal(figures.revenueMinor, 2000);
+    assert.equal(figures.orders, 4);
+    figures = figuresAggregator.add(figures, retractFact(order('o-2', 1700, 'JPY')));
+    assert.deepEqual(figures.revenueByCurrency, { USD: 2000, KWD: 1250 });
+  });
+
+  it('reads figures kept before revenue was per currency as one currency', () => {
+    const old = { sent: 1, impressions: 1, clicks: 1, orders: 1, revenueMinor: 500, currency: 'EUR' };
+    const next = figuresAggregator.add(old, {
+      kind: 'order',
+      campaign: 'm/campaign/1',
+      id: 'o-9',
+      delta: 1,
+      revenueMinor: 300,
+      currency: 'GBP',
+    });
+    assert.deepEqual(next.revenueByCurrency, { EUR: 500, GBP: 300 });
+    assert.equal(next.revenueMinor, 500);
   });
 });
