@@ -50,7 +50,9 @@ export interface SubscriberStatsView {
   growth: Array<{ day: string; subscribed: number; expired: number; unsubscribed: number }>;
 }
 
-const SENDABLE = 'unsubscribed_at IS NULL AND expired_at IS NULL';
+/** As the dispatcher's: neither unsubscribed nor expired, nor past the browser's expirationTime. */
+const SENDABLE =
+  'unsubscribed_at IS NULL AND expired_at IS NULL AND (expiration_time IS NULL OR expiration_time > now())';
 
 /**
  * A merchant's audience: totals, the split by push-service host, and per day of its time zone how

@@ -70,7 +70,7 @@ export function createBatchSender(options: BatchSenderOptions) {
         batch.last_subscriber_id,
       );
       const counts: BatchCounts = { sent: 0, expired: 0, failed: 0 };
-      const expired: number[] = [];
+      const expired: Subscriber[] = [];
       const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
       let pending: Message[] = [];
       const produced: Promise<unknown>[] = [];
@@ -122,7 +122,7 @@ export function createBatchSender(options: BatchSenderOptions) {
           if (pending.length >= DISPATCH_CHUNK) flush();
         } else if (result.outcome === 'expired') {
           counts.expired++;
-          expired.push(subscriber.id);
+          expired.push(subscriber);
         } else {
           counts.failed++;
           if (result.outcome !== 'config_error') {

@@ -61,6 +61,14 @@ function toRange(row: {
   };
 }
 
+/**
+ * A subscriber the dispatcher may send to: not unsubscribed, not expired by a 404/410, and not
+ * past the `expirationTime` its browser gave (Push API: the subscription ends then, and a push
+ * service may already have dropped it).
+ */
+const SENDABLE = `unsubscribed_at IS NULL AND expired_at IS NULL
+  AND (expiration_time IS NULL OR expiration_time > now())`;
+
 const RANGE_COLUMNS = `batch_index, first_subscriber_id::float8 AS first_subscriber_id,
   last_subscriber_id::float8 AS last_subscriber_id, subscriber_count`;
 
@@ -146,7 +154,7 @@ export function createDispatchStore(pool: pg.Pool) {
             `INSERT INTO dispatch_batches (campaign_id, batch_index, first_subscriber_id, last_subscriber_id, subscriber_count)
              SELECT $1, b::int, min(id), max(id), count(*)::int FROM (
                SELECT id, (row_number() OVER (ORDER BY id) - 1) / $3 AS b FROM subscribers
-               WHERE merchant_id = $2 AND unsubscribed_at IS NULL AND expired_at IS NULL
+               WHERE merchant_id = $2 AND ${SENDABLE}
              ) audience GROUP BY b ORDER BY b
              RETURNING ${RANGE_COLUMNS}`,
             [campaign.id, campaign.merchant, batchSize],
@@ -259,7 +267,7 @@ export function createDispatchStore(pool: pg.Pool) {
     async sendableSubscribers(merchant: string, firstId: number, lastId: number): Promise<Subscriber[]> {
       const result = await pool.query<Subscriber>(
         `SELECT id::float8 AS id, endpoint, p256dh, auth FROM subscribers
-         WHERE merchant_id = $1 AND id BETWEEN $2 AND $3 AND unsubscribed_at IS NULL AND expired_at IS NULL
+         WHERE merchant_id = $1 AND id BETWEEN $2 AND $3 AND ${SENDABLE}
          ORDER BY id`,
         [merchant, firstId, lastId],
       );
@@ -275,14 +283,18 @@ export function createDispatchStore(pool: pg.Pool) {
       campaignId: number,
       batchIndex: number,
       counts: BatchCounts,
-      expiredSubscriberIds: number[],
+      expired: ReadonlyArray<Pick<Subscriber, 'id' | 'endpoint'>>,
     ): Promise<{ campaignSent: boolean }> {
       return inTransaction(pool, async (client) => {
         await client.query('SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
-        if (expiredSubscriberIds.length > 0) {
+        if (expired.length > 0) {
+          // By endpoint too: a subscriber whose subscription was renewed while this batch was
+          // sending answers 404/410 for its old endpoint only; its new one stays sendable.
           await client.query(
-            'UPDATE subscribers SET expired_at = now() WHERE id = ANY($1::bigint[]) AND expired_at IS NULL',
-            [expiredSubscriberIds],
+            `UPDATE subscribers s SET expired_at = now()
+             FROM unnest($1::bigint[], $2::text[]) AS e(id, endpoint)
+             WHERE s.id = e.id AND s.endpoint = e.endpoint AND s.expired_at IS NULL`,
+            [expired.map((e) => e.id), expired.map((e) => e.endpoint)],
           );
         }
         await client.query(
