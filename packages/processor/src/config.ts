@@ -39,6 +39,12 @@ export const processorConfigSchema = Type.Object({
     minimum: 1,
     description: "An order counts for the subscriber's last click this many hours before it",
   }),
+  EVENT_TIME_MAX_SKEW_MS: Type.Integer({
+    default: 120_000,
+    minimum: 0,
+    description:
+      "How far an input's event time may be ahead of its Kafka timestamp; later times are a wrong clock and count at the Kafka timestamp (the api's PING_CLOCK_SKEW_MS)",
+  }),
   GRACE_HOURS: Type.Integer({
     default: 672,
     minimum: 0,

@@ -111,6 +111,7 @@ export async function startProcessorService(options: ProcessorServiceOptions): P
           reporting: config.REPORTING_TOPIC,
         },
         attributionWindowMs: config.ATTRIBUTION_WINDOW_HOURS * HOUR_MS,
+        maxFutureSkewMs: config.EVENT_TIME_MAX_SKEW_MS,
         graceMs: config.GRACE_HOURS * HOUR_MS,
       }),
       port,

@@ -38,6 +38,11 @@ export interface CampaignTopologyOptions {
   attributionWindowMs?: number;
   /** How late a ping may be, after its hour ends, and still count. Default 28 days (the push TTL). */
   graceMs?: number;
+  /**
+   * How far a ping's, dispatch's or order's time may be ahead of its Kafka timestamp; a later
+   * time is a wrong clock and counts at the Kafka timestamp. Default 2 minutes, as the api's.
+   */
+  maxFutureSkewMs?: number;
 }
 
 function topicSerde<T>(serde: AvroSerde<T>, check?: (value: T) => void): TopicSerde<T> {
@@ -72,6 +77,7 @@ export function campaignTopology(options: CampaignTopologyOptions): Topology {
   };
   const attributionWindowMs = options.attributionWindowMs ?? 72 * HOUR_MS;
   const graceMs = options.graceMs ?? 28 * DAY_MS;
+  const maxFutureSkewMs = options.maxFutureSkewMs ?? 120_000;
   const hours = tumblingWindows({ sizeMs: HOUR_MS, graceMs });
   const registry = options.registry;
   const pings = topicSerde(
@@ -97,9 +103,9 @@ export function campaignTopology(options: CampaignTopologyOptions): Topology {
   const facts = jsonSerde<CampaignFact>();
 
   const builder = new TopologyBuilder('campaign-reporting');
-  const pingStream = builder.stream(topics.ping, { value: pings, timestamp: pingEventTime });
+  const pingStream = builder.stream(topics.ping, { value: pings, timestamp: pingEventTime, maxFutureSkewMs });
   const sent = builder
-    .stream(topics.dispatch, { value: dispatches, timestamp: (d, ts) => d.sent_at ?? ts })
+    .stream(topics.dispatch, { value: dispatches, timestamp: (d, ts) => d.sent_at ?? ts, maxFutureSkewMs })
     .filter(isSent)
     .flatMap((d) => [sentFact(d)]);
 
@@ -115,10 +121,12 @@ export function campaignTopology(options: CampaignTopologyOptions): Topology {
     .toTable('recent-clicks', {
       value: jsonSerde<ClickRef[]>(),
       ttlMs: attributionWindowMs + graceMs,
-      merge: (history, _t, click) => rememberClick(history, click, attributionWindowMs + graceMs),
+      // The click's time as the engine bounded it (a wrong clock counts at the Kafka timestamp).
+      merge: (history, _t, click, clickTime) =>
+        rememberClick(history, { ...click, at: clickTime }, attributionWindowMs + graceMs),
     });
   const attributed = builder
-    .stream(topics.orders, { value: orders, timestamp: (o) => o.created_at })
+    .stream(topics.orders, { value: orders, timestamp: (o) => o.created_at, maxFutureSkewMs })
     .filter((o) => o.subscriber_id !== null)
     .rekey('orders-by-subscriber', (o) => subscriberOf(o.merchant, o.subscriber_id ?? -1), {
       value: jsonSerde<Order>(),

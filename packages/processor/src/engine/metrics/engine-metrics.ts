@@ -11,6 +11,7 @@ export class EngineMetrics {
   readonly restoreDuration: Histogram<'store'>;
   readonly lateRecordsDropped: Counter<'node'>;
   readonly duplicateRecords: Counter<'node'>;
+  readonly futureEventTimes: Counter<'topic'>;
   readonly deadLetterRecords: Counter<'topic' | 'stage'>;
   readonly openTasks: Gauge;
   readonly stateBytes: Gauge<'task'>;
@@ -67,6 +68,12 @@ export class EngineMetrics {
       name: `${prefix}duplicate_records_total`,
       help: 'Records dropped by a distinct step as already seen',
       labelNames: ['node'],
+      registers,
+    });
+    this.futureEventTimes = new Counter({
+      name: `${prefix}future_event_times_total`,
+      help: "Event times later than their record's Kafka timestamp plus the allowed skew (a wrong clock), counted at the Kafka timestamp instead, by source topic",
+      labelNames: ['topic'],
       registers,
     });
     this.deadLetterRecords = new Counter({

@@ -7,6 +7,13 @@ export interface RecordOrigin {
   offset: number;
   key: Buffer | null;
   value: Buffer | null;
+  /** The record's Kafka timestamp, epoch ms. */
+  timestamp: number;
+  /**
+   * The latest event time the record, or anything derived from it, may claim (its Kafka
+   * timestamp plus the source's allowed skew); undefined when the source sets no bound.
+   */
+  latestEventTime: number | undefined;
 }
 
 export interface StreamRecord<K, V> {

@@ -27,6 +27,8 @@ export interface TaskContext {
   observeTimestamp(timestamp: number): void;
   /** A record too late for its window: dropped, counted and written to the processing log. */
   dropLate(node: string, origin: RecordOrigin, details: Record<string, number>): void;
+  /** Counts an event time of a record of `topic` that was not believed (see event-time-bound.ts). */
+  countFutureEventTime(topic: string): void;
   /** A duplicate a distinct node dropped: counted. */
   countDuplicate(node: string): void;
 }

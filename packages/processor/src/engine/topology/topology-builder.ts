@@ -33,10 +33,19 @@ export class TopologyBuilder {
     this.name = name;
   }
 
-  /** Records of a topic; keys are read as UTF-8 strings (or null), values with `value`. */
+  /**
+   * Records of a topic; keys are read as UTF-8 strings (or null), values with `value`. Event time
+   * comes from `timestamp` (default: the Kafka timestamp); with `maxFutureSkewMs`, an event time
+   * (the record's, or one a flatMap derives from it) later than the Kafka timestamp plus that skew
+   * counts at the Kafka timestamp instead, and is counted in hoot_engine_future_event_times_total.
+   */
   stream<V>(
     topic: string,
-    options: { value: TopicSerde<V>; timestamp?: (value: V, recordTimestamp: number) => number },
+    options: {
+      value: TopicSerde<V>;
+      timestamp?: (value: V, recordTimestamp: number) => number;
+      maxFutureSkewMs?: number;
+    },
   ): KStream<string | null, V> {
     const node = this.node(`source-${topic}`, (_context, forward) => ({ process: forward }));
     this.#sources.push({
@@ -44,6 +53,7 @@ export class TopologyBuilder {
       internal: false,
       value: options.value as TopicSerde<unknown>,
       timestamp: (options.timestamp ?? ((_v: V, ts: number) => ts)) as SourceDefinition['timestamp'],
+      ...(options.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: options.maxFutureSkewMs }),
       node,
     });
     return new KStream(this, node, undefined);

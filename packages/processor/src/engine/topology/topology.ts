@@ -21,6 +21,11 @@ export interface SourceDefinition {
   readonly internal: boolean;
   readonly value: TopicSerde<unknown>;
   readonly timestamp: (value: unknown, recordTimestamp: number) => number;
+  /**
+   * How far a record's event time may be ahead of its Kafka timestamp before it is not believed
+   * (see event-time-bound.ts); undefined: any event time is believed.
+   */
+  readonly maxFutureSkewMs?: number;
   readonly node: NodeDefinition;
 }
 

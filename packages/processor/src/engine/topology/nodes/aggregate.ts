@@ -2,7 +2,15 @@ import type { Aggregator } from '../aggregator.ts';
 import type { RecordOrigin, StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';
 
-const NO_ORIGIN: RecordOrigin = { topic: '', partition: -1, offset: -1, key: null, value: null };
+const NO_ORIGIN: RecordOrigin = {
+  topic: '',
+  partition: -1,
+  offset: -1,
+  key: null,
+  value: null,
+  timestamp: -1,
+  latestEventTime: undefined,
+};
 
 /**
  * Folds records into one value per key (and per window when `windowSizeMs` is set). Updates are

@@ -1,4 +1,5 @@
 import type { Window } from '../../windows/tumbling.ts';
+import { boundEventTime } from '../event-time-bound.ts';
 import type { StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';
 
@@ -22,14 +23,25 @@ export function mapValuesNode(
   });
 }
 
-/** One record in, any number out, each with its own key and value (and event time, if given). */
+/**
+ * One record in, any number out, each with its own key and value (and event time, if given). A
+ * derived event time beyond the source record's bound counts at its Kafka timestamp, like the
+ * record's own (event-time-bound.ts).
+ */
 export function flatMapNode(
   mapper: (value: unknown, key: unknown) => Iterable<{ key: unknown; value: unknown; timestamp?: number }>,
 ): NodeFactory {
-  return (_context, forward) => ({
+  return (context, forward) => ({
     process(record: Any) {
+      const { origin } = record;
       for (const out of mapper(record.value, record.key)) {
-        forward({ ...record, key: out.key, value: out.value, timestamp: out.timestamp ?? record.timestamp });
+        let timestamp = record.timestamp;
+        if (out.timestamp !== undefined) {
+          const bound = boundEventTime(out.timestamp, origin.timestamp, origin.latestEventTime);
+          if (bound.bounded) context.countFutureEventTime(origin.topic);
+          timestamp = bound.timestamp;
+        }
+        forward({ ...record, key: out.key, value: out.value, timestamp });
       }
     },
   });
