@@ -36,9 +36,11 @@ import { requireMerchant } from './merchants/merchant-auth.ts';
 import { merchantRoutes } from './merchants/merchant-routes.ts';
 import { createApiMetrics } from './metrics/api-metrics.ts';
 import { orderWebhookRoutes } from './orders/order-webhook-routes.ts';
+import { shopifyWebhookRoutes } from './orders/shopify-webhook-routes.ts';
 import { pingRoutes } from './pings/ping-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
+import { shopifyCartRoutes } from './sdk/shopify-cart-routes.ts';
 import { registerDashboardSession } from './sessions/dashboard-session.ts';
 import { sessionRoutes } from './sessions/session-routes.ts';
 import { subscriberStatsRoutes } from './subscriptions/subscriber-stats-routes.ts';
@@ -133,6 +135,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(subscriptionRoutes(ctx));
   await app.register(sdkRoutes(ctx));
   await app.register(orderWebhookRoutes(ctx));
+  await app.register(shopifyWebhookRoutes(ctx));
+  await app.register(shopifyCartRoutes(ctx));
   await app.register(dashboardRoutes());
 
   const hub = new CampaignEventHub({

@@ -85,6 +85,18 @@ export const apiConfigSchema = Type.Object({
     minimum: 100,
     description: 'How long a request waits for Kafka to acknowledge before answering 503',
   }),
+  WEBHOOK_PRODUCE_TIMEOUT_MS: Type.Integer({
+    default: 4000,
+    minimum: 100,
+    description:
+      "How long an order webhook waits for Kafka before answering 503: below Shopify's 5 s timeout, so the store sees a 5xx and retries rather than a timeout (at most PRODUCE_TIMEOUT_MS)",
+  }),
+  ORDER_CLOCK_SKEW_MS: Type.Integer({
+    default: 300_000,
+    minimum: 0,
+    description:
+      "How far past the api's clock an order's created_at may be; a later one counts at the receive time instead",
+  }),
   PING_TOPIC: Type.String({ default: Topics.ping, minLength: 1, description: 'Topic pings are written to' }),
   ORDERS_TOPIC: Type.String({
     default: Topics.orders,

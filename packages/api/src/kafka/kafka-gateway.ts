@@ -9,13 +9,19 @@ export interface OutgoingRecord {
   value: Buffer;
 }
 
+/** Per-send options. */
+export interface SendOptions {
+  /** A shorter deadline than the gateway's, for callers whose client gives up sooner (webhooks). */
+  timeoutMs?: number;
+}
+
 /** What request handlers need from Kafka: durable writes. */
 export interface EventSink {
   /**
    * Writes the records in one produce request per broker and resolves once every in-sync replica
    * has them (acks=all). Rejects with ServiceUnavailableError when that does not happen in time.
    */
-  send(records: readonly OutgoingRecord[]): Promise<void>;
+  send(records: readonly OutgoingRecord[], options?: SendOptions): Promise<void>;
 }
 
 export interface KafkaGateway extends EventSink {
@@ -71,8 +77,9 @@ export async function connectKafka(options: KafkaGatewayOptions): Promise<KafkaG
   await admin.connect();
 
   return {
-    async send(records) {
+    async send(records, sendOptions = {}) {
       if (records.length === 0) return;
+      const timeoutMs = Math.min(sendOptions.timeoutMs ?? options.timeoutMs, options.timeoutMs);
       const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
       for (const record of records) {
         const messages = byTopic.get(record.topic) ?? [];
@@ -81,11 +88,11 @@ export async function connectKafka(options: KafkaGatewayOptions): Promise<KafkaG
       }
       const sending = producer.sendBatch({
         acks: -1,
-        timeout: options.timeoutMs,
+        timeout: timeoutMs,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
       try {
-        await withTimeout(sending, options.timeoutMs, 'Kafka produce');
+        await withTimeout(sending, timeoutMs, 'Kafka produce');
       } catch (error) {
         if (error instanceof ServiceUnavailableError) throw error;
         throw new ServiceUnavailableError('Kafka did not accept the records', { cause: error });

@@ -29,6 +29,12 @@ export function createApiMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    browserPingsDropped: new Counter({
+      name: 'hoot_api_browser_pings_dropped_total',
+      help: 'Pings service workers gave up on (expired token, refused by the api, queue full), as they report with a later ping',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     pingEventTime: new Counter({
       name: 'hoot_api_ping_event_time_total',
       help: "Where a ping's event time came from: the browser's clock or, when that was implausible or absent, the server's",
@@ -56,8 +62,20 @@ export function createApiMetrics(registry: Registry) {
     }),
     orders: new Counter({
       name: 'hoot_api_orders_total',
-      help: 'Order webhooks, by result: accepted, duplicate, bad_signature',
-      labelNames: ['result'] as const,
+      help: 'Order webhooks, by source (hoot, shopify) and result: accepted, duplicate, bad_signature, ignored_topic',
+      labelNames: ['source', 'result'] as const,
+      registers,
+    }),
+    ordersUnattributed: new Counter({
+      name: 'hoot_api_orders_unattributed_total',
+      help: 'Orders accepted without a subscriber id, by source and reason: none (no id), invalid (not a subscriber id)',
+      labelNames: ['source', 'reason'] as const,
+      registers,
+    }),
+    orderTimeClamped: new Counter({
+      name: 'hoot_api_order_time_clamped_total',
+      help: "Orders whose created_at was later than the api's clock plus ORDER_CLOCK_SKEW_MS, counted at the receive time instead",
+      labelNames: ['source'] as const,
       registers,
     }),
     campaignRequests: new Counter({

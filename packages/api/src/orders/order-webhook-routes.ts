@@ -4,15 +4,17 @@ import { errorResponses } from '../http/error-schemas.ts';
 import { RequestError } from '../http/request-error.ts';
 import { publicRateLimit, type RouteContext } from '../route-context.ts';
 import { MerchantParams } from '../subscriptions/subscription-schemas.ts';
+import { minorUnitDigits } from './money.ts';
+import { takeOrder } from './order-intake.ts';
 import { OrderBody, OrderResult } from './order-schemas.ts';
 import { SIGNATURE_HEADER, webhookSignatureValid } from './webhook-signature.ts';
 
 /**
  * POST /v1/webhooks/orders/:merchant. The body stays raw bytes until the signature over exactly
- * those bytes is checked; only then is it parsed as JSON and validated. An order id already
- * received is answered 200 without writing; a new one is produced (acks=all) and only then
- * remembered, so a crash in between at worst writes it twice, which the processor absorbs
- * (it counts an order id once).
+ * those bytes is checked; only then is it parsed as JSON and validated. The currency must be a
+ * current ISO 4217 code (400 `body.currency` otherwise). The order is claimed before it is
+ * written (see takeOrder): one of any number of deliveries of an order id answers 202 accepted,
+ * the others 200 duplicate; a 503 when Kafka does not answer in time leaves nothing claimed.
  */
 export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -41,7 +43,7 @@ export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox
             secret === undefined ||
             !webhookSignatureValid(raw, secret, typeof header === 'string' ? header : undefined)
           ) {
-            ctx.metrics.orders.inc({ result: 'bad_signature' });
+            ctx.metrics.orders.inc({ source: 'hoot', result: 'bad_signature' });
             throw new RequestError(
               401,
               'bad_signature',
@@ -72,29 +74,31 @@ export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox
       async (request, reply) => {
         const merchant = request.params.merchant;
         const order = request.body;
-        const seen = await ctx.pool.query(
-          'SELECT 1 FROM received_orders WHERE merchant_id = $1 AND order_id = $2',
-          [merchant, order.order_id],
-        );
-        if (seen.rowCount !== 0) {
-          ctx.metrics.orders.inc({ result: 'duplicate' });
-          return reply.code(200).send({ order_id: order.order_id, status: 'duplicate' });
+        if (minorUnitDigits(order.currency) === undefined) {
+          throw new RequestError(
+            400,
+            'unknown_currency',
+            `currency ${order.currency} is not a current ISO 4217 currency code`,
+            'body.currency',
+          );
         }
-        const value = await ctx.serdes.order.encode({
+        const result = await takeOrder(ctx, {
           merchant,
-          order_id: order.order_id,
-          subscriber_id: order.subscriber_id ?? null,
-          total_minor: order.total_minor,
+          orderId: order.order_id,
+          customerId: null,
+          subscriberId: order.subscriber_id ?? null,
+          totalMinor: order.total_minor,
           currency: order.currency,
-          created_at: Date.parse(order.created_at),
+          createdAt: Date.parse(order.created_at),
+          source: 'hoot',
         });
-        await ctx.events.send([{ topic: ctx.config.ORDERS_TOPIC, key: merchant, value }]);
-        await ctx.pool.query(
-          'INSERT INTO received_orders (merchant_id, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-          [merchant, order.order_id],
-        );
-        ctx.metrics.orders.inc({ result: 'accepted' });
-        return reply.code(202).send({ order_id: order.order_id, status: 'accepted' });
+        ctx.metrics.orders.inc({ source: 'hoot', result });
+        if (result === 'accepted' && order.subscriber_id == null) {
+          ctx.metrics.ordersUnattributed.inc({ source: 'hoot', reason: 'none' });
+        }
+        return reply
+          .code(result === 'accepted' ? 202 : 200)
+          .send({ order_id: order.order_id, status: result });
       },
     );
   };
