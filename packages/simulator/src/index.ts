@@ -49,6 +49,7 @@ export {
 } from './push-service/push-service.ts';
 export {
   type Answer,
+  type BehaviourOptions,
   createScriptedEndpoints,
   type ReceivedPush,
   type ScriptedEndpoints,

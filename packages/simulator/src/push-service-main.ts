@@ -19,6 +19,12 @@ const config = loadConfig(
     PUSH_HOST: Type.String({ default: 'localhost', minLength: 1, description: 'Host name in endpoint URLs' }),
     DECRYPT_EVERY: Type.Integer({ default: 1, minimum: 1, description: 'Decrypt one accepted push in n' }),
     RECORD: Type.Boolean({ default: true, description: 'Keep every push for GET /received' }),
+    APPLE_SUBJECT_RULE: Type.Optional(
+      Type.Boolean({
+        description:
+          "Refuse VAPID subjects Apple refuses (403 BadJwtToken); default: when PUSH_HOST is Apple's",
+      }),
+    ),
   }),
 );
 
@@ -27,6 +33,7 @@ const push = await startPushService({
   tls: { cert: readFileSync(config.TLS_CERT), key: readFileSync(config.TLS_KEY) },
   port: config.PUSH_PORT,
   publicHost: config.PUSH_HOST,
+  ...(config.APPLE_SUBJECT_RULE === undefined ? {} : { appleSubjectRule: config.APPLE_SUBJECT_RULE }),
   resolve: (id) => endpoints.resolve(id),
 });
 const admin = await startAdminApi(push, endpoints, config.ADMIN_PORT);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RunningPushService } from './push-service.ts';
-import type { Answer, ScriptedEndpoints } from './scripted-endpoints.ts';
+import type { Answer, BehaviourOptions, ScriptedEndpoints } from './scripted-endpoints.ts';
 
 /** What `GET /stats` answers: the push service's counters and the scripted endpoints' decryptions. */
 export interface PushServiceStats {
@@ -31,7 +31,8 @@ function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
  * The plain-HTTP admin api tests and benchmarks drive the push service with, on 127.0.0.1:
  *
  * - `POST /subscriptions {count, distinctKeys?, applicationServerKey?}` → TestSubscription[]
- * - `POST /behaviour {endpoints: number[] | '*', answer, times?, retryAfter?}`
+ * - `POST /behaviour {endpoints: number[] | '*', answer, times?, retryAfter?, body?, headers?}`;
+ *   `{endpoints: '*', answer: 201}` forgets every script
  * - `POST /delay {ms}`: wait before answering each accepted push
  * - `GET /received` → ReceivedPush[]; `GET /stats` → PushServiceStats; `POST /reset`
  */
@@ -64,15 +65,12 @@ export async function startAdminApi(
       const {
         endpoints: ids,
         answer,
-        times,
-        retryAfter,
-      } = body as {
+        ...options
+      } = body as unknown as {
         endpoints: number[] | '*';
         answer: Answer;
-        times?: number;
-        retryAfter?: string;
-      };
-      endpoints.behave(ids, answer, times, retryAfter);
+      } & BehaviourOptions;
+      endpoints.behave(ids, answer, options);
       return json({ ok: true });
     }
     if (url.pathname === '/delay' && post) {

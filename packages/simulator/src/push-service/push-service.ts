@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
+import { appleRefusesSubject } from './apple-subject-rule.ts';
 import { createVapidVerifier, type VapidIdentity, VapidRejectedError } from './vapid-verifier.ts';
 
 /** One push message as a push service accepts it (RFC 8030 section 5), VAPID already verified. */
@@ -13,6 +14,8 @@ export interface PushMessage {
   ttl: number;
   urgency: string | undefined;
   topic: string | undefined;
+  /** WNS's `X-WNS-Cache-Policy` request header, when sent. */
+  wnsCachePolicy: string | undefined;
   vapid: VapidIdentity;
   /** Epoch milliseconds. */
   receivedAt: number;
@@ -42,6 +45,11 @@ export interface PushServiceOptions {
   publicHost?: string;
   /** The receiver of an endpoint id, or undefined for an unknown endpoint (404). */
   resolve(endpointId: string): PushReceiver | undefined;
+  /**
+   * Refuse subjects Apple's push service refuses, with its 403 `{"reason":"BadJwtToken"}`
+   * (see appleRefusesSubject). Default: when publicHost is Apple's (`*.push.apple.com`).
+   */
+  appleSubjectRule?: boolean;
   /** Called with every answer given (status, or 'hang'); for metrics. */
   onAnswer?(status: number | 'hang'): void;
 }
@@ -88,6 +96,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
  */
 export async function startPushService(options: PushServiceOptions): Promise<RunningPushService> {
   const vapid = createVapidVerifier();
+  const appleRule = options.appleSubjectRule ?? /(^|\.)push\.apple\.com$/.test(options.publicHost ?? '');
   const counters: PushServiceCounters = { requests: 0, byStatus: {}, vapidVerified: 0, vapidRejected: 0 };
   let origin = '';
 
@@ -113,6 +122,16 @@ export async function startPushService(options: PushServiceOptions): Promise<Run
       if (receiver.applicationServerKey !== undefined && identity.k !== receiver.applicationServerKey) {
         throw new VapidRejectedError('k is not the applicationServerKey the subscription was made with');
       }
+      const refused = appleRule ? appleRefusesSubject(identity.sub) : undefined;
+      if (refused !== undefined) {
+        counters.vapidRejected++;
+        return answer(
+          response,
+          403,
+          { 'content-type': 'application/json', 'x-refused-because': refused },
+          JSON.stringify({ reason: 'BadJwtToken' }),
+        );
+      }
     } catch (error) {
       if (!(error instanceof VapidRejectedError)) throw error;
       counters.vapidRejected++;
@@ -124,6 +143,20 @@ export async function startPushService(options: PushServiceOptions): Promise<Run
       return answer(response, 400, {}, 'not aes128gcm');
     if (!/^\d+$/.test(ttl)) return answer(response, 400, {}, 'no TTL');
     if (topic !== undefined && !TOPIC.test(topic)) return answer(response, 400, {}, 'bad Topic');
+    // WNS refuses a TTL of 0 under its default cache policy, and any TTL under `no-cache` that
+    // is not 0, as "Ttl value conflicts with X-WNS-Cache-Policy".
+    const wnsCachePolicy = request.headers['x-wns-cache-policy'] as string | undefined;
+    if (wnsCachePolicy !== undefined && (wnsCachePolicy === 'no-cache') !== (Number(ttl) === 0)) {
+      return answer(
+        response,
+        400,
+        {
+          'x-wns-error-description': 'Ttl value conflicts with X-WNS-Cache-Policy.',
+          'x-wns-status': 'dropped',
+        },
+        '',
+      );
+    }
     if (body.length > MAX_BODY_BYTES) return answer(response, 413, {}, 'payload over 4096 bytes');
 
     const verdict = await receiver.receive({
@@ -132,6 +165,7 @@ export async function startPushService(options: PushServiceOptions): Promise<Run
       ttl: Number(ttl),
       urgency: request.headers.urgency as string | undefined,
       topic,
+      wnsCachePolicy,
       vapid: identity,
       receivedAt: Date.now(),
     });

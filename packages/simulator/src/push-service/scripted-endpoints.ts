@@ -3,7 +3,7 @@ import { type BrowserPushKeys, decryptPushMessage } from '../browser/push-decryp
 import type { PushAnswer, PushMessage, PushReceiver } from './push-service.ts';
 
 /** How a scripted subscription answers its pushes. */
-export type Answer = 201 | 400 | 401 | 403 | 404 | 410 | 413 | 429 | 500 | 503 | 'hang';
+export type Answer = 201 | 400 | 401 | 403 | 404 | 406 | 410 | 413 | 429 | 500 | 503 | 'hang';
 
 /** One push as a scripted subscription received it. */
 export interface ReceivedPush {
@@ -14,6 +14,8 @@ export interface ReceivedPush {
   ttl: string | undefined;
   urgency: string | undefined;
   topic: string | undefined;
+  /** The `X-WNS-Cache-Policy` header sent, if any. */
+  wnsCachePolicy: string | undefined;
   vapidSubject: string;
   /** The decrypted JSON, or null when not decrypted (one push in `decryptEvery`). */
   payload: Record<string, unknown> | null;
@@ -32,6 +34,17 @@ interface Behaviour {
   /** Answer this way this many times, then 201; undefined: always. */
   times: number | undefined;
   retryAfter: string | undefined;
+  /** Body and extra headers of the answer (a push service's reason, as FCM and WNS give it). */
+  body: string | undefined;
+  headers: Record<string, string> | undefined;
+}
+
+/** How `behave` may shape an answer besides its status. */
+export interface BehaviourOptions {
+  times?: number;
+  retryAfter?: string;
+  body?: string;
+  headers?: Record<string, string>;
 }
 
 interface ScriptedSubscription {
@@ -80,6 +93,7 @@ export function createScriptedEndpoints(options: ScriptedEndpointsOptions) {
       ttl: String(message.ttl),
       urgency: message.urgency,
       topic: message.topic,
+      wnsCachePolicy: message.wnsCachePolicy,
       vapidSubject: message.vapid.sub,
       payload: null,
     };
@@ -102,9 +116,11 @@ export function createScriptedEndpoints(options: ScriptedEndpointsOptions) {
     }
     if (options.record) received.push(record);
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const headers: Record<string, string> =
-      behaviour?.retryAfter === undefined ? {} : { 'retry-after': behaviour.retryAfter };
-    return { status, headers };
+    const headers: Record<string, string> = {
+      ...behaviour?.headers,
+      ...(behaviour?.retryAfter === undefined ? {} : { 'retry-after': behaviour.retryAfter }),
+    };
+    return { status, headers, ...(behaviour?.body === undefined ? {} : { body: behaviour.body }) };
   }
 
   return {
@@ -150,9 +166,23 @@ export function createScriptedEndpoints(options: ScriptedEndpointsOptions) {
       }
       return created;
     },
-    behave(endpoints: number[] | '*', answer: Answer, times?: number, retryAfter?: string): void {
+    /**
+     * Scripts the answers of `endpoints` (or of all without a script of their own: '*'). A
+     * 201 for '*' forgets every script, so all answer 201 again.
+     */
+    behave(endpoints: number[] | '*', answer: Answer, options: BehaviourOptions = {}): void {
+      if (endpoints === '*' && answer === 201) {
+        behaviours.clear();
+        return;
+      }
       for (const id of endpoints === '*' ? ['*' as const] : endpoints) {
-        behaviours.set(id, { answer, times, retryAfter });
+        behaviours.set(id, {
+          answer,
+          times: options.times,
+          retryAfter: options.retryAfter,
+          body: options.body,
+          headers: options.headers,
+        });
       }
     },
     /** Wait this long before answering each accepted push. */
