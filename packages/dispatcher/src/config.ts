@@ -1,7 +1,8 @@
 import { databaseEnvProperties } from '@hoot/db';
 import { kafkaEnvProperties, Topics } from '@hoot/events';
-import { loadConfig, logEnvProperties } from '@hoot/runtime';
+import { ConfigError, loadConfig, logEnvProperties } from '@hoot/runtime';
 import { type Static, Type } from '@sinclair/typebox';
+import { vapidSubjectProblem } from './push/vapid-subject.ts';
 
 /** The hosts of the browsers' push services (Chrome/Edge via FCM, Firefox, Safari, legacy Edge). */
 export const DEFAULT_PUSH_HOSTS = [
@@ -17,6 +18,16 @@ export const DEFAULT_PUSH_HOSTS = [
  * PING_TOKEN_SECRETS (the api reads the same variable); main.ts warns while this one is in use.
  */
 export const DEV_PING_TOKEN_SECRET = 'hoot-development-ping-token-secret-not-for-production';
+
+/**
+ * The VAPID subject when VAPID_SUBJECT is unset, outside production only: `./hoot dev` and tests
+ * run without one (main.ts warns). Apple's push service refuses it (an `.invalid` domain), so in
+ * production (NODE_ENV=production, as the Dockerfile sets) an unset VAPID_SUBJECT is an error.
+ */
+export const DEV_VAPID_SUBJECT = 'mailto:push@hoot.invalid';
+
+/** Hosts of Windows Push Notification Services, which speaks Web Push with WNS's own headers. */
+export const DEFAULT_WNS_HOSTS = '*.notify.windows.com';
 
 const base64url = '^[A-Za-z0-9_-]+$';
 
@@ -81,9 +92,9 @@ export const dispatcherConfigSchema = Type.Object({
     description: 'Longest retry delay, and cap on honoured Retry-After',
   }),
   VAPID_SUBJECT: Type.String({
-    default: 'mailto:push@hoot.invalid',
-    pattern: '^(mailto:|https://)',
-    description: 'Contact the push services can reach (mailto: or https:)',
+    default: DEV_VAPID_SUBJECT,
+    description:
+      'Contact the push services can reach: one mailto: address or an https: URL on a public domain; required in production',
   }),
   VAPID_PUBLIC_KEY: Type.Optional(
     Type.String({ pattern: base64url, minLength: 87, maxLength: 87, description: 'P-256, base64url' }),
@@ -117,6 +128,41 @@ export const dispatcherConfigSchema = Type.Object({
     minLength: 1,
     description: 'Comma-separated push-service hosts: exact names, or *.suffix for any subdomain',
   }),
+  WNS_HOSTS: Type.String({
+    default: DEFAULT_WNS_HOSTS,
+    minLength: 1,
+    description:
+      'Push-service hosts that speak WNS (X-WNS-Cache-Policy, 406 when throttled): names or *.suffix',
+  }),
+  PUSH_INCIDENT_WINDOW_MS: Type.Integer({
+    default: 60_000,
+    minimum: 1000,
+    maximum: 3_600_000,
+    description: 'How far back the answers of a host are counted for the incident breaker',
+  }),
+  PUSH_INCIDENT_MIN_ANSWERS: Type.Integer({
+    default: 50,
+    minimum: 2,
+    maximum: 1_000_000,
+    description: 'Identical 404/410 answers from one host within the window before it counts as an incident',
+  }),
+  PUSH_INCIDENT_SHARE: Type.Number({
+    default: 0.9,
+    exclusiveMinimum: 0.5,
+    maximum: 1,
+    description: 'And their least share of all answers of that host within the window',
+  }),
+  PUSH_INCIDENT_PAUSE_MS: Type.Integer({
+    default: 300_000,
+    minimum: 1000,
+    maximum: 3_600_000,
+    description: 'How long a host in an incident is paused before it is tried again',
+  }),
+  PUSH_INCIDENT_MAX_DEFER_MS: Type.Integer({
+    default: 3_600_000,
+    minimum: 0,
+    description: 'How long a batch keeps retrying notifications held back by an incident',
+  }),
   PUSH_ALLOW_PRIVATE_ADDRESSES: Type.Boolean({
     default: false,
     description:
@@ -126,10 +172,40 @@ export const dispatcherConfigSchema = Type.Object({
 
 export type DispatcherConfig = Static<typeof dispatcherConfigSchema>;
 
+/** Production is recognised by NODE_ENV=production, which the Dockerfile sets for every service. */
+export function isProduction(env: Record<string, string | undefined>): boolean {
+  return env.NODE_ENV === 'production';
+}
+
+/**
+ * The dispatcher's configuration from `env`, validated: the schema's rules, then the VAPID
+ * subject's (see vapidSubjectProblem), which must be set in production. Throws ConfigError
+ * naming every problem at once.
+ */
 export function loadDispatcherConfig(
   env: Record<string, string | undefined> = process.env,
 ): DispatcherConfig {
-  return loadConfig('dispatcher', dispatcherConfigSchema, env);
+  const problems: string[] = [];
+  let config: DispatcherConfig | undefined;
+  try {
+    config = loadConfig('dispatcher', dispatcherConfigSchema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const subject = env.VAPID_SUBJECT;
+  if (subject === undefined || subject === '') {
+    if (isProduction(env)) {
+      problems.push(
+        `VAPID_SUBJECT must be set in production (NODE_ENV=production): one mailto: address or an https: URL on a public domain where the push services can reach you (RFC 8292 section 2.1); the development default ${DEV_VAPID_SUBJECT} is refused by Apple with 403 BadJwtToken`,
+      );
+    }
+  } else {
+    const problem = vapidSubjectProblem(subject);
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (problems.length > 0 || config === undefined) throw new ConfigError('dispatcher', problems);
+  return config;
 }
 
 /** The secret new ping tokens are signed with: the first of PING_TOKEN_SECRETS. */

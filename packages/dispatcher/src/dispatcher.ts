@@ -24,7 +24,9 @@ import { createPayloadBuilder } from './notification/payload-builder.ts';
 import { PayloadTooLargeError } from './notification/payload-too-large-error.ts';
 import { createEndpointPolicy } from './push/endpoint-policy.ts';
 import { createHostBackoff } from './push/host-backoff.ts';
+import { createHostMatcher } from './push/host-matcher.ts';
 import { createPushClient } from './push/push-client.ts';
+import { createPushServiceBreaker } from './push/push-service-breaker.ts';
 import { createVapidHeaderCache } from './push/vapid-header-cache.ts';
 import { createWebPushSender } from './push/web-push-sender.ts';
 import { createBatchSender } from './sending/batch-sender.ts';
@@ -145,6 +147,20 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
       'DEVELOPMENT ONLY: PUSH_ALLOW_PRIVATE_ADDRESSES=true lets pushes reach loopback and private addresses; never set it in production',
     );
   }
+  const breaker = createPushServiceBreaker({
+    windowMs: config.PUSH_INCIDENT_WINDOW_MS,
+    minAnswers: config.PUSH_INCIDENT_MIN_ANSWERS,
+    share: config.PUSH_INCIDENT_SHARE,
+    pauseMs: config.PUSH_INCIDENT_PAUSE_MS,
+  });
+  new Gauge({
+    name: 'hoot_dispatcher_push_services_paused',
+    help: 'Push-service hosts this instance has paused because of an incident (the same 404/410 for the whole host)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(breaker.pausedHosts().length);
+    },
+  });
   const send = createWebPushSender({
     policy: createEndpointPolicy({
       allowlist: config.PUSH_HOST_ALLOWLIST,
@@ -159,6 +175,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
       onSign: () => metrics.vapidSignings.inc(),
     }),
     backoff: createHostBackoff(),
+    breaker,
+    isWnsHost: createHostMatcher(config.WNS_HOSTS),
     metrics,
     logger: logger.child({ component: 'push' }),
     maxAttempts: config.SEND_MAX_ATTEMPTS,
@@ -193,6 +211,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     dispatchSerde,
     dispatchTopic: config.DISPATCH_TOPIC,
     sendsInFlight: config.SENDS_IN_FLIGHT_PER_BATCH,
+    breaker,
+    maxDeferMs: config.PUSH_INCIDENT_MAX_DEFER_MS,
     metrics,
     logger: logger.child({ component: 'sender' }),
   });

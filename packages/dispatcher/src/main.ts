@@ -1,13 +1,34 @@
 // Boots the dispatcher: validated configuration, JSON logs, /metrics /healthz /readyz, and a
 // graceful stop on SIGTERM (in-flight batches finish, offsets are committed).
-import { createLogger, onShutdown, startOpsServer } from '@hoot/runtime';
-import { DEV_PING_TOKEN_SECRET, loadDispatcherConfig } from './config.ts';
+import { ConfigError, createLogger, onShutdown, startOpsServer } from '@hoot/runtime';
+import {
+  DEV_PING_TOKEN_SECRET,
+  DEV_VAPID_SUBJECT,
+  type DispatcherConfig,
+  loadDispatcherConfig,
+} from './config.ts';
 import { startDispatcher } from './dispatcher.ts';
 
-const config = loadDispatcherConfig();
+/** sysexits.h EX_CONFIG: a configuration error, which a restart does not cure. */
+const EXIT_CONFIG = 78;
+
+let config: DispatcherConfig;
+try {
+  config = loadDispatcherConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // One line an operator reads in `docker logs` or the pod's status, not a stack trace.
+  process.stderr.write(`dispatcher: invalid configuration: ${error.problems.join('; ')}\n`);
+  process.exit(EXIT_CONFIG);
+}
 const logger = createLogger({ service: 'dispatcher', level: config.LOG_LEVEL });
 if (config.PING_TOKEN_SECRETS === DEV_PING_TOKEN_SECRET) {
   logger.warn('PING_TOKEN_SECRETS not set: signing ping tokens with the development secret');
+}
+if (config.VAPID_SUBJECT === DEV_VAPID_SUBJECT) {
+  logger.warn(
+    `VAPID_SUBJECT not set: using the development subject ${DEV_VAPID_SUBJECT}, which Apple's push service refuses (403 BadJwtToken); production requires a contact on a public domain`,
+  );
 }
 const dispatcher = await startDispatcher({ config, logger });
 const ops = await startOpsServer({

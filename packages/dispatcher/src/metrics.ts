@@ -1,7 +1,17 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The final fate of one notification. */
-export type SendOutcome = 'sent' | 'expired' | 'too_large' | 'config_error' | 'failed' | 'refused';
+/**
+ * The final fate of one notification. `incident`: its push service was in an incident (the same
+ * 404/410 for the whole host) for longer than the batch waits; the subscriber is kept.
+ */
+export type SendOutcome =
+  | 'sent'
+  | 'expired'
+  | 'too_large'
+  | 'config_error'
+  | 'failed'
+  | 'refused'
+  | 'incident';
 
 /** Every metric the dispatcher exports, on its own registry. */
 export function createDispatcherMetrics(registry = new Registry()) {
@@ -23,13 +33,19 @@ export function createDispatcherMetrics(registry = new Registry()) {
     }),
     retries: new Counter({
       name: 'hoot_dispatcher_retries_total',
-      help: 'Push requests retried, by reason (throttled: 429/503, server_error, network)',
+      help: 'Push requests retried, by reason (throttled: 429/503/WNS 406, server_error, network, incident: deferred while the host was in an incident)',
       labelNames: ['push_service', 'reason'] as const,
       registers: [registry],
     }),
     configProblems: new Counter({
       name: 'hoot_dispatcher_config_problems_total',
       help: 'Push services answering 400/401/403: VAPID keys, headers or payload are wrong. Alert on any increase.',
+      labelNames: ['push_service', 'status'] as const,
+      registers: [registry],
+    }),
+    incidents: new Counter({
+      name: 'hoot_dispatcher_push_service_incidents_total',
+      help: 'Push-service incidents: a host answering the same 404/410 to nearly every request; its subscribers are kept and the host paused. Alert on any increase.',
       labelNames: ['push_service', 'status'] as const,
       registers: [registry],
     }),

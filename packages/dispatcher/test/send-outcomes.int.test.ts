@@ -76,7 +76,7 @@ describe('dispatcher sending a campaign to a local push service', () => {
       RETRY_BASE_DELAY_MS: '50',
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
-      VAPID_SUBJECT: 'mailto:ops@hoot.example',
+      VAPID_SUBJECT: 'mailto:ops@example.com',
     });
     requestedAt = Date.now();
     requestId = await requestSend(topics.requests, { merchant, campaign_id: campaignId });
@@ -150,7 +150,7 @@ describe('dispatcher sending a campaign to a local push service', () => {
     assert.equal(delivery.ttl, '3600');
     assert.equal(delivery.urgency, 'high');
     assert.equal(delivery.topic, notificationId);
-    assert.equal(delivery.vapidSubject, 'mailto:ops@hoot.example');
+    assert.equal(delivery.vapidSubject, 'mailto:ops@example.com');
   });
 
   it('signs the VAPID JWT once for the push service, not once per send', async () => {

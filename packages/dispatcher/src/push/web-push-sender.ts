@@ -5,9 +5,11 @@ import type { Subscriber } from '../notification/campaign.ts';
 import type { EndpointPolicy } from './endpoint-policy.ts';
 import { EndpointRefusedError } from './endpoint-refused-error.ts';
 import type { HostBackoff } from './host-backoff.ts';
-import type { PushClient } from './push-client.ts';
+import type { PushClient, PushResponse } from './push-client.ts';
+import type { PushServiceBreaker } from './push-service-breaker.ts';
 import { retryAfterMs, retryDelayMs } from './retry-delay.ts';
 import type { VapidHeaderCache } from './vapid-header-cache.ts';
+import { WNS_ERROR_DESCRIPTION, WNS_THROTTLED, wnsHeaders } from './wns.ts';
 
 export interface PushMessage {
   subscriber: Subscriber;
@@ -19,7 +21,12 @@ export interface PushMessage {
 }
 
 export interface SendResult {
-  outcome: SendOutcome;
+  /**
+   * The notification's fate; `deferred`: the host answered 404/410 during an incident (its
+   * breaker tripped), so nothing is known about this subscription: send it again later.
+   * `expired` is not counted in the metrics here: the batch decides whether it stands.
+   */
+  outcome: SendOutcome | 'deferred';
   /** The last HTTP status, when the push service answered. */
   status?: number;
   /** Host of the push service (empty when the endpoint was refused before parsing). */
@@ -27,6 +34,8 @@ export interface SendResult {
   attempts: number;
   /** When the push service accepted it, epoch ms. */
   sentAt?: number;
+  /** When the push service answered, epoch ms (for a 404/410: when the expiry was decided). */
+  answeredAt?: number;
   detail?: string;
 }
 
@@ -35,6 +44,9 @@ export interface WebPushSenderOptions {
   client: PushClient;
   vapid: VapidHeaderCache;
   backoff: HostBackoff;
+  breaker: PushServiceBreaker;
+  /** Whether a host speaks WNS's dialect (X-WNS-Cache-Policy, 406 when throttled). */
+  isWnsHost: (host: string) => boolean;
   metrics: DispatcherMetrics;
   logger: Logger;
   maxAttempts: number;
@@ -48,20 +60,43 @@ function statusClass(status: number): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What makes two 404/410 answers identical: the body's text and WNS's description, trimmed. */
+function goneReason(response: PushResponse): string {
+  const description = response.headers[WNS_ERROR_DESCRIPTION] ?? '';
+  return `${response.body.replace(/\s+/g, ' ').trim().slice(0, 200)} ${description}`.trim();
+}
+
+/** Response headers worth logging: the push service's own (x-wns-*, …) and the usual few. */
+function headersForLog(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-') || ['content-type', 'retry-after', 'date', 'server'].includes(name)) {
+      kept[name] = value.slice(0, 300);
+    }
+  }
+  return kept;
+}
+
 /**
  * Sends one notification with the Web Push protocol (RFC 8030, 8291 aes128gcm, 8292 VAPID: the
  * header and the aes128gcm encryption from web-push, the header cached per origin) and
  * turns the push service's answer into an outcome:
- *   2xx → sent; 404/410 → expired (the subscription is gone); 413 → too_large, not retried;
- *   400/401/403 → config_error (our keys or request are wrong; the subscriber is kept);
- *   429/503 → the host is paused for Retry-After, then retried; other 5xx and network errors →
- *   retried with exponential backoff; after maxAttempts → failed.
+ *   2xx → sent; 404/410 → expired (the subscription is gone), unless the host's breaker tripped
+ *   (an incident: the same answer for the whole host) → deferred, the subscriber kept;
+ *   413 → too_large, not retried; 400/401/403 → config_error (our keys or request are wrong;
+ *   the subscriber is kept); 429/503 (and WNS's 406) → the host is paused for Retry-After, then
+ *   retried; other 5xx and network errors → retried with exponential backoff; after
+ *   maxAttempts → failed. WNS hosts get an X-WNS-Cache-Policy consistent with the TTL.
  */
 export function createWebPushSender(options: WebPushSenderOptions) {
   const { metrics, logger } = options;
 
   function finish(result: SendResult): SendResult {
-    metrics.notifications.inc({ outcome: result.outcome, push_service: result.pushService });
+    if (result.outcome === 'deferred') {
+      metrics.retries.inc({ push_service: result.pushService, reason: 'incident' });
+    } else if (result.outcome !== 'expired') {
+      metrics.notifications.inc({ outcome: result.outcome, push_service: result.pushService });
+    }
     return result;
   }
 
@@ -76,6 +111,7 @@ export function createWebPushSender(options: WebPushSenderOptions) {
       return finish({ outcome: 'refused', pushService: '', attempts: 0, detail });
     }
     const { host, origin } = endpoint;
+    const wns = options.isWnsHost(host);
     const path = `${endpoint.url.pathname}${endpoint.url.search}`;
 
     let body: Buffer;
@@ -99,12 +135,13 @@ export function createWebPushSender(options: WebPushSenderOptions) {
         ttl: String(message.ttlSeconds),
         urgency: message.urgency,
         topic: message.topic,
+        ...(wns ? wnsHeaders(message.ttlSeconds) : {}),
       };
       const started = performance.now();
-      let status: number;
-      let retryAfter: string | undefined;
+      const startedAt = Date.now();
+      let response: PushResponse;
       try {
-        ({ status, retryAfter } = await options.client.post(origin, path, headers, body));
+        response = await options.client.post(origin, path, headers, body);
       } catch (error) {
         if (
           error instanceof EndpointRefusedError ||
@@ -123,15 +160,39 @@ export function createWebPushSender(options: WebPushSenderOptions) {
         }
         continue;
       }
+      const { status, retryAfter } = response;
       metrics.latency.observe({ push_service: host }, (performance.now() - started) / 1000);
       metrics.attempts.inc({ push_service: host, status: statusClass(status) });
       lastStatus = status;
+      const answeredAt = Date.now();
 
-      if (status >= 200 && status < 300) {
-        return finish({ outcome: 'sent', status, pushService: host, attempts: attempt, sentAt: Date.now() });
-      }
       if (status === 404 || status === 410) {
-        return finish({ outcome: 'expired', status, pushService: host, attempts: attempt });
+        const reason = goneReason(response);
+        const incident = options.breaker.record(host, { status, reason });
+        if (incident !== undefined) {
+          metrics.incidents.inc({ push_service: host, status: String(status) });
+          options.backoff.pause(host, incident.pausedUntil - answeredAt);
+          logger.error(
+            {
+              pushService: host,
+              status,
+              body: response.body.slice(0, 500),
+              headers: headersForLog(response.headers),
+              identicalAnswers: incident.answers,
+              share: Number(incident.share.toFixed(3)),
+              pausedUntil: new Date(incident.pausedUntil).toISOString(),
+            },
+            `push service incident: ${host} answers ${status} to nearly every request; its subscribers are kept, the host is paused and its notifications will be sent again`,
+          );
+        }
+        if (options.breaker.isPaused(host) || options.breaker.trippedSince(host, startedAt)) {
+          return finish({ outcome: 'deferred', status, pushService: host, attempts: attempt, answeredAt });
+        }
+        return finish({ outcome: 'expired', status, pushService: host, attempts: attempt, answeredAt });
+      }
+      options.breaker.record(host);
+      if (status >= 200 && status < 300) {
+        return finish({ outcome: 'sent', status, pushService: host, attempts: attempt, sentAt: answeredAt });
       }
       if (status === 413) {
         return finish({ outcome: 'too_large', status, pushService: host, attempts: attempt });
@@ -139,12 +200,18 @@ export function createWebPushSender(options: WebPushSenderOptions) {
       if (status === 400 || status === 401 || status === 403) {
         metrics.configProblems.inc({ push_service: host, status: String(status) });
         logger.error(
-          { subscriberId: subscriber.id, pushService: host, status },
+          {
+            subscriberId: subscriber.id,
+            pushService: host,
+            status,
+            body: response.body.slice(0, 500),
+            headers: headersForLog(response.headers),
+          },
           'push service refused our request: check the VAPID keys and subject',
         );
         return finish({ outcome: 'config_error', status, pushService: host, attempts: attempt });
       }
-      if (status === 429 || status === 503) {
+      if (status === 429 || status === 503 || (wns && status === WNS_THROTTLED)) {
         const delay =
           retryAfterMs(retryAfter, options.retryMaxDelayMs) ??
           retryDelayMs(attempt, options.retryBaseDelayMs, options.retryMaxDelayMs);

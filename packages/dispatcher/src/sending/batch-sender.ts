@@ -5,6 +5,7 @@ import type { DispatcherMetrics } from '../metrics.ts';
 import type { Campaign, Subscriber } from '../notification/campaign.ts';
 import type { PayloadBuilder } from '../notification/payload-builder.ts';
 import { PayloadTooLargeError } from '../notification/payload-too-large-error.ts';
+import type { PushServiceBreaker } from '../push/push-service-breaker.ts';
 import type { WebPushSender } from '../push/web-push-sender.ts';
 import type { BatchCounts, DispatchStore } from '../store/dispatch-store.ts';
 import { forEachConcurrently } from './for-each-concurrently.ts';
@@ -17,6 +18,10 @@ export interface BatchSenderOptions {
   dispatchSerde: AvroSerde<Dispatch>;
   dispatchTopic: string;
   sendsInFlight: number;
+  /** Tells which 404/410 answers came just before an incident tripped (those expire nobody). */
+  breaker: PushServiceBreaker;
+  /** How long a batch keeps sending notifications deferred by an incident again, in ms. */
+  maxDeferMs: number;
   metrics: DispatcherMetrics;
   logger: Logger;
 }
@@ -32,8 +37,13 @@ export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
  *    was canceled is skipped without sending anything.
  * 2. Read its sendable subscribers and send to each, a bounded number at once.
  * 3. Produce a dispatch event (keyed by campaign) for every notification a push service accepted.
+ *    Notifications deferred by a push-service incident (its breaker tripped), and those whose
+ *    404/410 came from a host that tripped after answering them, are sent again once the host's
+ *    pause is over, until they get a real answer or `maxDeferMs` passed (then counted
+ *    `incident`, the subscriber kept).
  * 4. Once every event is acknowledged by Kafka, mark the batch done and its expired subscribers
- *    expired in one transaction; the campaign becomes sent with its last batch.
+ *    expired in one transaction; the campaign becomes sent with its last batch. Expiries are
+ *    held until then so that an incident tripping mid-batch can still take them back.
  * A crash before step 4 leaves the batch pending: it is sent again, with the same notification
  * ids and Topic headers, so the processor counts each once and push services collapse copies.
  */
@@ -70,7 +80,9 @@ export function createBatchSender(options: BatchSenderOptions) {
         batch.last_subscriber_id,
       );
       const counts: BatchCounts = { sent: 0, expired: 0, failed: 0 };
-      const expired: Subscriber[] = [];
+      /** 404/410 answers not yet applied: an incident tripping before completion cancels them. */
+      let held: Array<{ subscriber: Subscriber; host: string; answeredAt: number }> = [];
+      let deferred: Subscriber[] = [];
       const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
       let pending: Message[] = [];
       const produced: Promise<unknown>[] = [];
@@ -83,7 +95,7 @@ export function createBatchSender(options: BatchSenderOptions) {
       };
       let tooLargeLogged = false;
 
-      await forEachConcurrently(subscribers, options.sendsInFlight, async (subscriber: Subscriber) => {
+      const sendOne = async (subscriber: Subscriber) => {
         let built: ReturnType<PayloadBuilder>;
         try {
           built = options.buildPayload(campaign, subscriber.id);
@@ -121,8 +133,9 @@ export function createBatchSender(options: BatchSenderOptions) {
           pending.push({ key, value: await options.dispatchSerde.encode(event) });
           if (pending.length >= DISPATCH_CHUNK) flush();
         } else if (result.outcome === 'expired') {
-          counts.expired++;
-          expired.push(subscriber);
+          held.push({ subscriber, host: result.pushService, answeredAt: result.answeredAt ?? Date.now() });
+        } else if (result.outcome === 'deferred') {
+          deferred.push(subscriber);
         } else {
           counts.failed++;
           if (result.outcome !== 'config_error') {
@@ -137,7 +150,38 @@ export function createBatchSender(options: BatchSenderOptions) {
             );
           }
         }
-      });
+      };
+      await forEachConcurrently(subscribers, options.sendsInFlight, sendOne);
+      let firstDeferredAt: number | undefined;
+      for (;;) {
+        const suspect = held.filter((h) => options.breaker.trippedSince(h.host, h.answeredAt));
+        if (suspect.length > 0) {
+          held = held.filter((h) => !options.breaker.trippedSince(h.host, h.answeredAt));
+          deferred.push(...suspect.map((h) => h.subscriber));
+          for (const h of suspect) metrics.retries.inc({ push_service: h.host, reason: 'incident' });
+        }
+        if (deferred.length === 0) break;
+        firstDeferredAt ??= Date.now();
+        const again = deferred;
+        deferred = [];
+        if (Date.now() - firstDeferredAt > options.maxDeferMs) {
+          counts.failed += again.length;
+          metrics.notifications.inc({ outcome: 'incident', push_service: '' }, again.length);
+          log.error(
+            { notifications: again.length, waitedMs: Date.now() - firstDeferredAt },
+            'push-service incident outlasted the batch: these notifications are not sent, their subscribers are kept',
+          );
+          break;
+        }
+        log.warn(
+          { notifications: again.length },
+          'notifications held back by a push-service incident: sending them again once the host resumes',
+        );
+        await forEachConcurrently(again, options.sendsInFlight, sendOne);
+      }
+      const expired = held.map((h) => h.subscriber);
+      counts.expired = expired.length;
+      for (const h of held) metrics.notifications.inc({ outcome: 'expired', push_service: h.host });
       flush();
       await Promise.all(produced);
       // Step 4

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
   type Answer,
+  type BehaviourOptions,
   makeSelfSignedCert,
   type PushServiceStats,
   pushServiceMainFile,
@@ -21,11 +22,7 @@ export interface PushService {
     count: number,
     options?: { distinctKeys?: number; applicationServerKey?: string },
   ): Promise<TestSubscription[]>;
-  behave(
-    endpoints: number[] | '*',
-    answer: Answer,
-    options?: { times?: number; retryAfter?: string },
-  ): Promise<void>;
+  behave(endpoints: number[] | '*', answer: Answer, options?: BehaviourOptions): Promise<void>;
   delay(ms: number): Promise<void>;
   received(): Promise<ReceivedPush[]>;
   stats(): Promise<PushServiceStats>;
