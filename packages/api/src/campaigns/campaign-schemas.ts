@@ -31,14 +31,28 @@ export const CreateCampaignBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** An amount of revenue in one currency. Amounts in different currencies are never added. */
+export const CurrencyAmount = Type.Object({
+  currency: Type.String({ description: 'ISO 4217 code' }),
+  revenue_minor: Type.Integer({ description: 'Minor units of the currency' }),
+  digits: Type.Integer({ description: "The currency's minor-unit digits by ISO 4217 (USD 2, JPY 0, KWD 3)" }),
+});
+
 export const Report = Type.Object({
   sent: Type.Integer(),
   impressions: Type.Integer(),
   clicks: Type.Integer(),
   ctr: Type.Number({ description: 'clicks / impressions; 0 without impressions' }),
   orders: Type.Integer(),
-  revenue_minor: Type.Integer({ description: 'Attributed revenue in minor units (cents)' }),
-  currency: Type.Union([Type.String(), Type.Null()]),
+  revenue_minor: Type.Integer({
+    description: "Attributed revenue in minor units of `currency` only (the campaign's first currency)",
+  }),
+  currency: Type.Union([Type.String(), Type.Null()], {
+    description: 'The currency of the first attributed order; null before any',
+  }),
+  revenue: Type.Array(CurrencyAmount, {
+    description: 'Attributed revenue per currency, `currency` first, then by code',
+  }),
   updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'When the processor last changed these figures; null before any',
   }),
@@ -110,7 +124,9 @@ export const HourlyReport = Type.Object({
       clicks: Type.Integer(),
       ctr: Type.Number(),
       orders: Type.Integer(),
-      revenue_minor: Type.Integer(),
+      revenue_minor: Type.Integer({ description: "Revenue in the hour's first currency only" }),
+      currency: Type.Union([Type.String(), Type.Null()]),
+      revenue: Type.Array(CurrencyAmount),
     }),
   ),
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type pg from 'pg';
+import { minorUnitDigits } from '../orders/money.ts';
 import type { Campaign, CreateCampaignBody, ListQuery, Report } from './campaign-schemas.ts';
 
 export type CampaignView = Static<typeof Campaign>;
@@ -26,7 +27,27 @@ interface CampaignRow {
   r_orders: string;
   r_revenue_minor: string;
   r_currency: string | null;
+  r_revenue_by_currency: Record<string, number | string> | null;
   r_updated_at: Date | null;
+}
+
+/**
+ * Revenue per currency as the api answers it: the first currency first, then by code, each with
+ * its ISO 4217 minor-unit digits so a reader formats it without guessing.
+ */
+export function revenueAmounts(
+  byCurrency: Record<string, number | string> | null,
+  first: string | null,
+): Array<{ currency: string; revenue_minor: number; digits: number }> {
+  return Object.entries(byCurrency ?? {})
+    .map(([currency, minor]) => ({
+      currency,
+      revenue_minor: Number(minor),
+      digits: minorUnitDigits(currency) ?? 2,
+    }))
+    .sort((a, b) =>
+      a.currency === first ? -1 : b.currency === first ? 1 : a.currency < b.currency ? -1 : 1,
+    );
 }
 
 /** A campaign with its report; a campaign the processor has not reported on yet has zeros. */
@@ -36,7 +57,7 @@ const SELECT_CAMPAIGN = `
          COALESCE(r.sent, 0) AS r_sent, COALESCE(r.impressions, 0) AS r_impressions,
          COALESCE(r.clicks, 0) AS r_clicks, COALESCE(r.orders, 0) AS r_orders,
          COALESCE(r.revenue_minor, 0) AS r_revenue_minor, r.currency AS r_currency,
-         r.updated_at AS r_updated_at
+         r.revenue_by_currency AS r_revenue_by_currency, r.updated_at AS r_updated_at
   FROM campaigns c
   LEFT JOIN campaign_reports r
     ON r.merchant_id = c.merchant_id AND r.source = 'campaign' AND r.source_id = c.id`;
@@ -56,6 +77,7 @@ function toReport(row: CampaignRow): ReportView {
     orders: Number(row.r_orders),
     revenue_minor: Number(row.r_revenue_minor),
     currency: row.r_currency,
+    revenue: revenueAmounts(row.r_revenue_by_currency, row.r_currency),
     updated_at: row.r_updated_at?.toISOString() ?? null,
   };
 }
@@ -198,6 +220,8 @@ export interface HourRow {
   ctr: number;
   orders: number;
   revenue_minor: number;
+  currency: string | null;
+  revenue: ReturnType<typeof revenueAmounts>;
 }
 
 /** The campaign's hourly figures in [from, to), oldest first. */
@@ -214,8 +238,11 @@ export async function hourlyReport(
     clicks: string;
     orders: string;
     revenue_minor: string;
+    currency: string | null;
+    revenue_by_currency: Record<string, number | string>;
   }>(
-    `SELECT hour, sent, impressions, clicks, orders, revenue_minor FROM campaign_hourly_reports
+    `SELECT hour, sent, impressions, clicks, orders, revenue_minor, currency, revenue_by_currency
+     FROM campaign_hourly_reports
      WHERE merchant_id = $1 AND source = 'campaign' AND source_id = $2
        AND ($3::timestamptz IS NULL OR hour >= $3) AND ($4::timestamptz IS NULL OR hour < $4)
      ORDER BY hour LIMIT 5000`,
@@ -232,6 +259,8 @@ export async function hourlyReport(
       ctr: clickThroughRate(clicks, impressions),
       orders: Number(row.orders),
       revenue_minor: Number(row.revenue_minor),
+      currency: row.currency,
+      revenue: revenueAmounts(row.revenue_by_currency, row.currency),
     };
   });
 }

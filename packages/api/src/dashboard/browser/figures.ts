@@ -1,12 +1,14 @@
 import type { Report } from './api-types.ts';
 import { formatCount, formatPercent } from './format.ts';
-import { formatRevenue } from './money.ts';
+import { formatRevenue, formatRevenueAmounts } from './money.ts';
 
 /** The figures of a campaign report, in the order every table and total shows them. */
 export const FIGURE_FIELDS = ['sent', 'impressions', 'clicks', 'ctr', 'orders', 'revenue'] as const;
 export type FigureField = (typeof FIGURE_FIELDS)[number];
 
-type Figures = Pick<Report, 'sent' | 'impressions' | 'clicks' | 'ctr' | 'orders' | 'revenue_minor'>;
+type Figures = Pick<Report, 'sent' | 'impressions' | 'clicks' | 'ctr' | 'orders' | 'revenue_minor'> & {
+  revenue?: Report['revenue'];
+};
 
 /**
  * Writes one figure into an element: the formatted text for the reader and the raw number in
@@ -22,10 +24,13 @@ export function showFigure(
   let value: number;
   let text: string;
   if (field === 'revenue') {
+    // Each currency apart, never added; data-value stays the first currency's minor units.
     value = figures.revenue_minor;
-    text = formatRevenue(value, currency);
+    const amounts = figures.revenue ?? [];
+    text = amounts.length > 0 ? formatRevenueAmounts(amounts) : formatRevenue(value, currency);
     if (currency === null) delete element.dataset.currency;
     else element.dataset.currency = currency;
+    element.dataset.currencies = amounts.map((a) => a.currency).join(' ');
   } else if (field === 'ctr') {
     value = figures.ctr;
     text = formatPercent(value);

@@ -33,14 +33,37 @@ export function minorToDecimal(minor: number | bigint, fractionDigits: number): 
 
 /**
  * An amount in minor units formatted in its currency for the reader's locale:
- * (123456, 'EUR', 'en-US') → '€1,234.56', (1500, 'JPY', 'en-US') → '¥1,500'.
+ * (123456, 'EUR', 'en-US') → '€1,234.56', (1500, 'JPY', 'en-US') → '¥1,500'. `digits`, when the
+ * api gives it, is the currency's ISO 4217 exponent the amount was counted in; Intl's own (CLDR)
+ * digits differ for some currencies (IQD: ISO 3, CLDR 0), and the amount must be read with the
+ * exponent it was written with.
  */
-export function formatMinor(minor: number | bigint, currency: string, locale?: string): string {
+export function formatMinor(
+  minor: number | bigint,
+  currency: string,
+  locale?: string,
+  digits?: number,
+): string {
   const code = currency.toUpperCase();
-  const fractionDigits = currencyFractionDigits(code);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: code }).format(
-    minorToDecimal(minor, fractionDigits),
-  );
+  const fractionDigits = digits ?? currencyFractionDigits(code);
+  const options: Intl.NumberFormatOptions = { style: 'currency', currency: code };
+  if (digits !== undefined) {
+    options.minimumFractionDigits = digits;
+    options.maximumFractionDigits = digits;
+  }
+  return new Intl.NumberFormat(locale, options).format(minorToDecimal(minor, fractionDigits));
+}
+
+/**
+ * Revenue in several currencies as one text, each amount in its own currency and never added:
+ * '$20.00 + ¥1,700 + KWD 1.250'; '0' when there is none.
+ */
+export function formatRevenueAmounts(
+  amounts: ReadonlyArray<{ currency: string; revenue_minor: number; digits: number }>,
+  locale?: string,
+): string {
+  if (amounts.length === 0) return '0';
+  return amounts.map((a) => formatMinor(a.revenue_minor, a.currency, locale, a.digits)).join(' + ');
 }
 
 /**
