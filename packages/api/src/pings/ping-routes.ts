@@ -111,6 +111,9 @@ export function pingRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         }
         await batcher.add(records);
         for (const type of types) metrics.pingsAccepted.inc({ type });
+        for (const [reason, count] of Object.entries(request.body.dropped ?? {})) {
+          if (count !== undefined && count > 0) metrics.browserPingsDropped.inc({ reason }, count);
+        }
         return reply.code(202).send({ accepted: records.length });
       },
     );

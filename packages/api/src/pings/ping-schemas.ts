@@ -23,9 +23,25 @@ export const PingItem = Type.Object(
   { additionalProperties: false },
 );
 
+const droppedCount = Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 }));
+
+/**
+ * Pings a service worker gave up on since its last accepted request, by reason: `expired` (its
+ * token expired while the api could not be reached), `refused` (the api answered a 4xx other
+ * than 429), `overflow` (more pending than the worker keeps). Reported with the next ping and
+ * counted once that request is accepted, so a loss is never silent.
+ */
+export const DroppedPings = Type.Object(
+  { expired: droppedCount, refused: droppedCount, overflow: droppedCount },
+  { additionalProperties: false },
+);
+
 export function pingBody(maxPings: number) {
   return Type.Object(
-    { pings: Type.Array(PingItem, { minItems: 1, maxItems: maxPings }) },
+    {
+      pings: Type.Array(PingItem, { minItems: 1, maxItems: maxPings }),
+      dropped: Type.Optional(DroppedPings),
+    },
     { additionalProperties: false },
   );
 }
