@@ -59,6 +59,7 @@ describe('orders webhook', () => {
           total_minor: 12_345,
           currency: 'EUR',
           created_at: Date.parse('2026-11-21T10:15:00Z'),
+          customer_id: null,
         },
       },
     );
@@ -89,6 +90,8 @@ describe('orders webhook', () => {
     const start = await h.endOffset(h.topics.orders);
     const cases: Array<[object, string]> = [
       [{ ...order(), currency: 'euro' }, 'body.currency'],
+      [{ ...order(), currency: 'XXQ' }, 'body.currency'],
+      [{ ...order(), currency: 'XAU' }, 'body.currency'],
       [{ ...order(), total_minor: -1 }, 'body.total_minor'],
       [{ ...order(), total_minor: '12.00' }, 'body.total_minor'],
       [{ ...order(), created_at: 'now' }, 'body.created_at'],
@@ -106,5 +109,33 @@ describe('orders webhook', () => {
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error, 'invalid_json');
     assert.equal(await h.endOffset(h.topics.orders), start);
+  });
+
+  it('writes one record for 10 identical concurrent deliveries: one 202 accepted, nine 200 duplicate', async () => {
+    const start = await h.endOffset(h.topics.orders);
+    const body = JSON.stringify(order());
+    const signature = signWebhook(body, shop.webhookSecret);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(body, signature)));
+    const accepted = answers.filter((r) => r.statusCode === 202 && r.json().status === 'accepted');
+    const duplicates = answers.filter((r) => r.statusCode === 200 && r.json().status === 'duplicate');
+    assert.equal(accepted.length, 1);
+    assert.equal(duplicates.length, 9);
+    assert.equal((await h.endOffset(h.topics.orders)) - start, 1);
+  });
+
+  it('counts an order placed far in the future at the receive time (like a ping from a wrong clock)', async () => {
+    const start = await h.endOffset(h.topics.orders);
+    const body = JSON.stringify({ ...order(), created_at: '2030-06-01T00:00:00Z' });
+    const before = Date.now();
+    const res = await deliver(body, signWebhook(body, shop.webhookSecret));
+    assert.equal(res.statusCode, 202, res.body);
+    const records = await h.consume<Order>(h.topics.orders, orderSchema, start + 1);
+    const written = records[start]?.value;
+    assert.ok(written !== undefined && written.created_at >= before && written.created_at <= Date.now());
+    const near = new Date(Date.now() + 60_000).toISOString();
+    const slightly = JSON.stringify({ ...order(), created_at: near });
+    assert.equal((await deliver(slightly, signWebhook(slightly, shop.webhookSecret))).statusCode, 202);
+    const [, kept] = (await h.consume<Order>(h.topics.orders, orderSchema, start + 2)).slice(start);
+    assert.equal(kept?.value.created_at, Date.parse(near), 'within the allowed skew the store time counts');
   });
 });
