@@ -33,7 +33,7 @@ export interface DashboardStack {
   ping(
     merchant: NewMerchant,
     campaignId: number,
-    pings: Array<{ type: 'delivery' | 'click'; time: Date; notificationId?: string }>,
+    pings: Array<{ type: 'delivery' | 'click'; time: Date; notificationId?: string; subscriberId?: number }>,
   ): Promise<void>;
   /** Polls Postgres until the campaign's totals reach `impressions`; throws after `timeoutMs`. */
   waitForImpressions(
@@ -47,7 +47,8 @@ export interface DashboardStack {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startDashboardStack(): Promise<DashboardStack> {
+/** `env` adds to or overrides the api's configuration. */
+export async function startDashboardStack(env: Record<string, string> = {}): Promise<DashboardStack> {
   const pipeline = new CampaignPipeline();
   await pipeline.prepare();
   const processor = pipeline.start(pipeline.newStateDir());
@@ -60,6 +61,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     ORDERS_TOPIC: pipeline.topics.orders,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_MAX: '100000',
+    ...env,
   });
   const pool = new pg.Pool({ connectionString: pipeline.databaseUrl, max: 10 });
   const logger = pino({ level: 'silent' });
@@ -121,7 +123,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
                   merchant: merchant.id,
                   source: 'campaign',
                   sourceId: campaignId,
-                  subscriberId: start + i + 1,
+                  subscriberId: p.subscriberId ?? start + i + 1,
                   expiresAt: now + 3600,
                   issuedAt: now - 12 * 3600,
                 },
