@@ -88,6 +88,30 @@ export function createPushServiceBreaker(options: PushServiceBreakerOptions) {
     }
   }
 
+  function judge(
+    host: string,
+    window: HostWindow,
+    at: number,
+    gone: GoneAnswer,
+    identical: number,
+    share: number,
+  ): PushServiceIncident | undefined {
+    if (identical < options.minAnswers || share < options.share) return undefined;
+    window.trippedAt = at;
+    window.pausedUntil = at + options.pauseMs;
+    window.buckets = [];
+    window.total = 0;
+    window.gone.clear();
+    return {
+      host,
+      status: gone.status,
+      reason: gone.reason,
+      answers: identical,
+      share,
+      pausedUntil: window.pausedUntil,
+    };
+  }
+
   return {
     /**
      * Counts one answer of `host` (any status; `gone` for a 404/410) and returns the incident
@@ -111,25 +135,39 @@ export function createPushServiceBreaker(options: PushServiceBreakerOptions) {
       bucket.gone.set(key, (bucket.gone.get(key) ?? 0) + 1);
       const identical = (window.gone.get(key) ?? 0) + 1;
       window.gone.set(key, identical);
-      const share = identical / window.total;
-      if (identical < options.minAnswers || share < options.share) return undefined;
-      window.trippedAt = at;
-      window.pausedUntil = at + options.pauseMs;
-      window.buckets = [];
-      window.total = 0;
-      window.gone.clear();
-      return {
-        host,
-        status: gone.status,
-        reason: gone.reason,
-        answers: identical,
-        share,
-        pausedUntil: window.pausedUntil,
-      };
+      return judge(host, window, at, gone, identical, identical / window.total);
+    },
+    /**
+     * Applies the same rule to the answers one batch got from `host`, which may hold more
+     * evidence than the window when other traffic dilutes it: `identical` of its `total`
+     * answers from the host were this `gone` answer. Trips (and returns the incident) when
+     * they pass both thresholds.
+     */
+    judgeBatch(
+      host: string,
+      gone: GoneAnswer,
+      identical: number,
+      total: number,
+    ): PushServiceIncident | undefined {
+      const at = now();
+      const window = windowOf(host);
+      if (at < window.pausedUntil || total === 0) return undefined;
+      return judge(host, window, at, gone, identical, identical / total);
     },
     /** Whether `host` tripped at or after `at` (epoch ms): a 404/410 answered since is suspect. */
     trippedSince(host: string, at: number): boolean {
       return (hosts.get(host)?.trippedAt ?? -Infinity) >= at;
+    },
+    /**
+     * Whether a 404/410 answered at `at` came within one window after the host's last pause
+     * ended: the tail of an incident, whose last answers may still be wrong while too few to
+     * trip again. Such an answer expires nobody; a subscription really gone answers so again at
+     * a later campaign and expires then.
+     */
+    onProbation(host: string, at: number): boolean {
+      const window = hosts.get(host);
+      if (window === undefined || window.trippedAt === -Infinity) return false;
+      return at >= window.pausedUntil && at < window.pausedUntil + options.windowMs;
     },
     /** Whether `host` is paused by an incident now. */
     isPaused(host: string): boolean {

@@ -6,7 +6,7 @@ import type { EndpointPolicy } from './endpoint-policy.ts';
 import { EndpointRefusedError } from './endpoint-refused-error.ts';
 import type { HostBackoff } from './host-backoff.ts';
 import type { PushClient, PushResponse } from './push-client.ts';
-import type { PushServiceBreaker } from './push-service-breaker.ts';
+import type { PushServiceBreaker, PushServiceIncident } from './push-service-breaker.ts';
 import { retryAfterMs, retryDelayMs } from './retry-delay.ts';
 import type { VapidHeaderCache } from './vapid-header-cache.ts';
 import { WNS_ERROR_DESCRIPTION, WNS_THROTTLED, wnsHeaders } from './wns.ts';
@@ -36,6 +36,8 @@ export interface SendResult {
   sentAt?: number;
   /** When the push service answered, epoch ms (for a 404/410: when the expiry was decided). */
   answeredAt?: number;
+  /** For a 404/410: what makes it identical to others (body text, WNS's description). */
+  goneReason?: string;
   detail?: string;
 }
 
@@ -100,7 +102,30 @@ export function createWebPushSender(options: WebPushSenderOptions) {
     return result;
   }
 
-  return async function send(message: PushMessage): Promise<SendResult> {
+  /** The last 404/410 of each host, whose body and headers an incident's log shows. */
+  const lastGone = new Map<string, PushResponse>();
+
+  /** An incident: counted, the host paused, and logged with the push service's own words. */
+  function reportIncident(incident: PushServiceIncident): void {
+    const { host, status } = incident;
+    const response = lastGone.get(host);
+    metrics.incidents.inc({ push_service: host, status: String(status) });
+    options.backoff.pause(host, Math.max(0, incident.pausedUntil - Date.now()));
+    logger.error(
+      {
+        pushService: host,
+        status,
+        body: response?.body.slice(0, 500) ?? incident.reason,
+        headers: response === undefined ? {} : headersForLog(response.headers),
+        identicalAnswers: incident.answers,
+        share: Number(incident.share.toFixed(3)),
+        pausedUntil: new Date(incident.pausedUntil).toISOString(),
+      },
+      `push service incident: ${host} answers ${status} to nearly every request; its subscribers are kept, the host is paused and its notifications will be sent again`,
+    );
+  }
+
+  async function send(message: PushMessage): Promise<SendResult> {
     const { subscriber } = message;
     let endpoint: ReturnType<EndpointPolicy>;
     try {
@@ -169,26 +194,19 @@ export function createWebPushSender(options: WebPushSenderOptions) {
       if (status === 404 || status === 410) {
         const reason = goneReason(response);
         const incident = options.breaker.record(host, { status, reason });
-        if (incident !== undefined) {
-          metrics.incidents.inc({ push_service: host, status: String(status) });
-          options.backoff.pause(host, incident.pausedUntil - answeredAt);
-          logger.error(
-            {
-              pushService: host,
-              status,
-              body: response.body.slice(0, 500),
-              headers: headersForLog(response.headers),
-              identicalAnswers: incident.answers,
-              share: Number(incident.share.toFixed(3)),
-              pausedUntil: new Date(incident.pausedUntil).toISOString(),
-            },
-            `push service incident: ${host} answers ${status} to nearly every request; its subscribers are kept, the host is paused and its notifications will be sent again`,
-          );
-        }
+        lastGone.set(host, response);
+        if (incident !== undefined) reportIncident(incident);
         if (options.breaker.isPaused(host) || options.breaker.trippedSince(host, startedAt)) {
           return finish({ outcome: 'deferred', status, pushService: host, attempts: attempt, answeredAt });
         }
-        return finish({ outcome: 'expired', status, pushService: host, attempts: attempt, answeredAt });
+        return finish({
+          outcome: 'expired',
+          status,
+          pushService: host,
+          attempts: attempt,
+          answeredAt,
+          goneReason: reason,
+        });
       }
       options.breaker.record(host);
       if (status >= 200 && status < 300) {
@@ -244,7 +262,11 @@ export function createWebPushSender(options: WebPushSenderOptions) {
       attempts: options.maxAttempts,
       detail: `gave up after ${options.maxAttempts} attempts: ${lastDetail}`,
     });
-  };
+  }
+
+  /** Reports an incident found outside one send (a batch's own answers), like one found in it. */
+  send.reportIncident = reportIncident;
+  return send;
 }
 
 export type WebPushSender = ReturnType<typeof createWebPushSender>;

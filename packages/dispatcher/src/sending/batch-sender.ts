@@ -43,7 +43,8 @@ export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
  *    `incident`, the subscriber kept).
  * 4. Once every event is acknowledged by Kafka, mark the batch done and its expired subscribers
  *    expired in one transaction; the campaign becomes sent with its last batch. Expiries are
- *    held until then so that an incident tripping mid-batch can still take them back.
+ *    held until then so that an incident tripping mid-batch can still take them back; those
+ *    answered within a window after an incident's pause ended expire nobody either.
  * A crash before step 4 leaves the batch pending: it is sent again, with the same notification
  * ids and Topic headers, so the processor counts each once and push services collapse copies.
  */
@@ -81,7 +82,9 @@ export function createBatchSender(options: BatchSenderOptions) {
       );
       const counts: BatchCounts = { sent: 0, expired: 0, failed: 0 };
       /** 404/410 answers not yet applied: an incident tripping before completion cancels them. */
-      let held: Array<{ subscriber: Subscriber; host: string; answeredAt: number }> = [];
+      let held: Array<{ subscriber: Subscriber; host: string; answeredAt: number; key: string }> = [];
+      /** Answers per host in this batch: the denominator of its own incident check. */
+      const answersFrom = new Map<string, number>();
       let deferred: Subscriber[] = [];
       const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
       let pending: Message[] = [];
@@ -114,6 +117,9 @@ export function createBatchSender(options: BatchSenderOptions) {
           urgency: campaign.urgency,
           topic: built.notificationId,
         });
+        if (result.status !== undefined) {
+          answersFrom.set(result.pushService, (answersFrom.get(result.pushService) ?? 0) + 1);
+        }
         if (result.outcome === 'sent') {
           counts.sent++;
           // Step 3
@@ -133,7 +139,12 @@ export function createBatchSender(options: BatchSenderOptions) {
           pending.push({ key, value: await options.dispatchSerde.encode(event) });
           if (pending.length >= DISPATCH_CHUNK) flush();
         } else if (result.outcome === 'expired') {
-          held.push({ subscriber, host: result.pushService, answeredAt: result.answeredAt ?? Date.now() });
+          held.push({
+            subscriber,
+            host: result.pushService,
+            answeredAt: result.answeredAt ?? Date.now(),
+            key: `${result.status} ${result.goneReason ?? ''}`,
+          });
         } else if (result.outcome === 'deferred') {
           deferred.push(subscriber);
         } else {
@@ -152,8 +163,35 @@ export function createBatchSender(options: BatchSenderOptions) {
         }
       };
       await forEachConcurrently(subscribers, options.sendsInFlight, sendOne);
+      // The window of a host can be diluted by other batches' answers; the batch's own answers
+      // pass the same rule, so a batch all answered with one 404 takes back its own expiries.
+      const judgeBatch = () => {
+        const identical = new Map<string, { host: string; key: string; status: number; count: number }>();
+        for (const h of held) {
+          const group = `${h.host} ${h.key}`;
+          const entry = identical.get(group) ?? {
+            host: h.host,
+            key: h.key,
+            status: Number(h.key.split(' ', 1)[0]),
+            count: 0,
+          };
+          entry.count++;
+          identical.set(group, entry);
+        }
+        for (const { host, key, status, count } of identical.values()) {
+          const reason = key.slice(String(status).length + 1);
+          const incident = options.breaker.judgeBatch(
+            host,
+            { status, reason },
+            count,
+            answersFrom.get(host) ?? 0,
+          );
+          if (incident !== undefined) options.send.reportIncident(incident);
+        }
+      };
       let firstDeferredAt: number | undefined;
       for (;;) {
+        judgeBatch();
         const suspect = held.filter((h) => options.breaker.trippedSince(h.host, h.answeredAt));
         if (suspect.length > 0) {
           held = held.filter((h) => !options.breaker.trippedSince(h.host, h.answeredAt));
@@ -178,6 +216,18 @@ export function createBatchSender(options: BatchSenderOptions) {
           'notifications held back by a push-service incident: sending them again once the host resumes',
         );
         await forEachConcurrently(again, options.sendsInFlight, sendOne);
+      }
+      // The tail of an incident: too few wrong answers to trip again, and no way to tell them
+      // from real expiries. Keep those subscribers; a real expiry answers so again next time.
+      const tail = held.filter((h) => options.breaker.onProbation(h.host, h.answeredAt));
+      if (tail.length > 0) {
+        held = held.filter((h) => !options.breaker.onProbation(h.host, h.answeredAt));
+        counts.failed += tail.length;
+        for (const h of tail) metrics.notifications.inc({ outcome: 'incident', push_service: h.host });
+        log.warn(
+          { notifications: tail.length },
+          '404/410 answers right after a push-service incident: subscribers kept, not expired',
+        );
       }
       const expired = held.map((h) => h.subscriber);
       counts.expired = expired.length;
