@@ -37,6 +37,7 @@ export { isRetriableStatus, retryDelayMs } from './http/retry-policy.ts';
 export { createSimulatorMetrics, type SimulatorMetrics } from './metrics.ts';
 export { ORDER_SIGNATURE_HEADER, type StoreOrder, signedOrder } from './orders/signed-order.ts';
 export { type PushServiceStats, startAdminApi } from './push-service/admin-api.ts';
+export { appleRefusesSubject } from './push-service/apple-subject-rule.ts';
 export { pushServiceMainFile } from './push-service/main-file.ts';
 export {
   type PushAnswer,
