@@ -37,6 +37,7 @@ describe('merchant api: campaigns and reports', () => {
       orders: 0,
       revenue_minor: 0,
       currency: null,
+      revenue: [],
       updated_at: null,
     });
     const read = await h.app.inject({ url: `/v1/campaigns/${campaign.id}`, headers: bearer(alice.apiKey) });
@@ -181,15 +182,15 @@ describe('merchant api: campaigns and reports', () => {
   it('reports totals with CTR and the hourly series from the processor tables', async () => {
     const campaign = (await create(alice)).json();
     await h.pool.query(
-      `INSERT INTO campaign_reports (merchant_id, source, source_id, sent, impressions, clicks, orders, revenue_minor, currency)
-       VALUES ($1, 'campaign', $2, 1000, 400, 30, 3, 15000, 'EUR')`,
+      `INSERT INTO campaign_reports (merchant_id, source, source_id, sent, impressions, clicks, orders, revenue_minor, currency, revenue_by_currency)
+       VALUES ($1, 'campaign', $2, 1000, 400, 30, 4, 15000, 'EUR', '{"JPY": 1700, "EUR": 15000}')`,
       [alice.id, campaign.id],
     );
     await h.pool.query(
-      `INSERT INTO campaign_hourly_reports (merchant_id, source, source_id, hour, sent, impressions, clicks, orders, revenue_minor)
-       VALUES ($1, 'campaign', $2, '2026-11-21T10:00:00Z', 1000, 300, 20, 2, 10000),
-              ($1, 'campaign', $2, '2026-11-21T11:00:00Z', 0, 100, 10, 1, 5000),
-              ($1, 'campaign', $2, '2026-11-21T12:00:00Z', 0, 0, 0, 0, 0)`,
+      `INSERT INTO campaign_hourly_reports (merchant_id, source, source_id, hour, sent, impressions, clicks, orders, revenue_minor, currency, revenue_by_currency)
+       VALUES ($1, 'campaign', $2, '2026-11-21T10:00:00Z', 1000, 300, 20, 2, 10000, 'EUR', '{"EUR": 10000}'),
+              ($1, 'campaign', $2, '2026-11-21T11:00:00Z', 0, 100, 10, 2, 5000, 'EUR', '{"EUR": 5000, "JPY": 1700}'),
+              ($1, 'campaign', $2, '2026-11-21T12:00:00Z', 0, 0, 0, 0, 0, NULL, '{}')`,
       [alice.id, campaign.id],
     );
     const report = await h.app.inject({
@@ -205,9 +206,14 @@ describe('merchant api: campaigns and reports', () => {
       impressions: 400,
       clicks: 30,
       ctr: 0.075,
-      orders: 3,
+      orders: 4,
       revenue_minor: 15000,
       currency: 'EUR',
+      // Never added across currencies: the first currency first, then by code.
+      revenue: [
+        { currency: 'EUR', revenue_minor: 15000, digits: 2 },
+        { currency: 'JPY', revenue_minor: 1700, digits: 0 },
+      ],
     });
     const hourly = await h.app.inject({
       url: `/v1/campaigns/${campaign.id}/report/hourly?from=2026-11-21T10:00:00Z&to=2026-11-21T12:00:00Z`,
@@ -225,6 +231,8 @@ describe('merchant api: campaigns and reports', () => {
           ctr: 20 / 300,
           orders: 2,
           revenue_minor: 10000,
+          currency: 'EUR',
+          revenue: [{ currency: 'EUR', revenue_minor: 10000, digits: 2 }],
         },
         {
           hour: '2026-11-21T11:00:00.000Z',
@@ -232,8 +240,13 @@ describe('merchant api: campaigns and reports', () => {
           impressions: 100,
           clicks: 10,
           ctr: 0.1,
-          orders: 1,
+          orders: 2,
           revenue_minor: 5000,
+          currency: 'EUR',
+          revenue: [
+            { currency: 'EUR', revenue_minor: 5000, digits: 2 },
+            { currency: 'JPY', revenue_minor: 1700, digits: 0 },
+          ],
         },
       ],
     });

@@ -52,7 +52,7 @@ describe('Shopify order webhooks', () => {
       presentmentCurrency: 'EUR',
       subscriberId: '42',
     });
-    assert.ok(body.includes('\\/') && body.includes('\\u0026') && /[^\x00-\x7f]/.test(body));
+    assert.ok(body.includes('\\/') && body.includes('\\u0026') && Buffer.byteLength(body) > body.length);
     const res = await deliver(body, shopifyHeaders(body, shopKey, domain));
     assert.equal(res.statusCode, 202, res.body);
     assert.deepEqual(res.json(), { order_id: ID_A, status: 'accepted' });
