@@ -39,6 +39,16 @@ export const processorConfigSchema = Type.Object({
     minimum: 1,
     description: "An order counts for the subscriber's last click this many hours before it",
   }),
+  TASK_STALL_NOT_READY_MS: Type.Integer({
+    default: 60_000,
+    minimum: 1000,
+    description: 'A task with input it has not committed for this long makes /readyz answer 503',
+  }),
+  TASK_STALL_EXIT_MS: Type.Integer({
+    default: 300_000,
+    minimum: 1000,
+    description: 'For this long, and the process exits non-zero so its supervisor restarts it',
+  }),
   EVENT_TIME_MAX_SKEW_MS: Type.Integer({
     default: 120_000,
     minimum: 0,

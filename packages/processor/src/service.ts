@@ -120,12 +120,14 @@ export async function startProcessorService(options: ProcessorServiceOptions): P
       commitMaxRecords: config.COMMIT_MAX_RECORDS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+      stallNotReadyMs: config.TASK_STALL_NOT_READY_MS,
+      stallExitMs: config.TASK_STALL_EXIT_MS,
       metrics: new EngineMetrics(registry),
       logger,
     });
     processor.onCrash((error) => crash(error));
     await processor.start();
-    readiness.streams = () => (processor.ready ? undefined : 'tasks are restoring or being assigned');
+    readiness.streams = () => processor.problem;
     stops.push(() => processor.stop());
   }
 

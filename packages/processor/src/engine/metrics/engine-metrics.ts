@@ -12,6 +12,7 @@ export class EngineMetrics {
   readonly lateRecordsDropped: Counter<'node'>;
   readonly duplicateRecords: Counter<'node'>;
   readonly futureEventTimes: Counter<'topic'>;
+  readonly taskStall: Gauge<'task'>;
   readonly deadLetterRecords: Counter<'topic' | 'stage'>;
   readonly openTasks: Gauge;
   readonly stateBytes: Gauge<'task'>;
@@ -74,6 +75,12 @@ export class EngineMetrics {
       name: `${prefix}future_event_times_total`,
       help: "Event times later than their record's Kafka timestamp plus the allowed skew (a wrong clock), counted at the Kafka timestamp instead, by source topic",
       labelNames: ['topic'],
+      registers,
+    });
+    this.taskStall = new Gauge({
+      name: `${prefix}task_stall_seconds`,
+      help: 'How long each open task has had input it has not committed (0: none); a stall past the bounds makes the processor not ready, then restarts it',
+      labelNames: ['task'],
       registers,
     });
     this.deadLetterRecords = new Counter({

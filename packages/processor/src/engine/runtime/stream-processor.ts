@@ -36,11 +36,18 @@ export interface StreamProcessorOptions {
   replicationFactor?: number;
   /** Group session timeout: how long a dead member holds its partitions. */
   sessionTimeoutMs?: number;
+  /**
+   * A task with input it has not committed for this long makes the processor not ready (default
+   * 60 s); for `stallExitMs` (default 300 s), the processor crashes so its supervisor restarts it.
+   */
+  stallNotReadyMs?: number;
+  stallExitMs?: number;
   metrics: EngineMetrics;
   logger: Logger;
 }
 
 const FENCED_BACKOFF_MS = 5_000;
+const WATCHDOG_INTERVAL_MS = 1_000;
 const PURGE_INTERVAL_MS = 30_000;
 
 /**
@@ -62,6 +69,9 @@ export class StreamProcessor {
   #partitionCount = 0;
   #timer: NodeJS.Timeout | undefined;
   #purgeTimer: NodeJS.Timeout | undefined;
+  #watchdogTimer: NodeJS.Timeout | undefined;
+  /** Tasks stalled past stallNotReadyMs at the last watchdog round, with why. */
+  #stalled: string[] = [];
   readonly #purged = new Map<string, number>();
   #stopping = false;
   #running = false;
@@ -76,9 +86,18 @@ export class StreamProcessor {
     return this.#o.applicationId;
   }
 
-  /** True once every assigned task is open and running. */
+  /** True once every assigned task is open and running, and none is stalled. */
   get ready(): boolean {
-    return this.#running && [...this.#tasks.values()].every((t) => t.task.status === 'running');
+    return this.problem === undefined;
+  }
+
+  /** Why the processor is not ready: tasks opening, or stalled with their last error; else undefined. */
+  get problem(): string | undefined {
+    if (!this.#running) return 'not started';
+    if (![...this.#tasks.values()].every((t) => t.task.status === 'running'))
+      return 'tasks are restoring or being assigned';
+    if (this.#stalled.length > 0) return `stalled: ${this.#stalled.join('; ')}`;
+    return undefined;
   }
 
   /** Called when the consumer dies on an error it cannot recover from. */
@@ -129,6 +148,7 @@ export class StreamProcessor {
       Math.max(10, Math.min(this.#o.commitIntervalMs, 100)),
     );
     this.#purgeTimer = setInterval(() => void this.#purgeRepartitions(), PURGE_INTERVAL_MS);
+    this.#watchdogTimer = setInterval(() => this.#watchStalls(), WATCHDOG_INTERVAL_MS);
     this.#log.info(
       { partitions: this.#partitionCount, instance: this.#instanceId },
       'stream processor started',
@@ -141,6 +161,7 @@ export class StreamProcessor {
     this.#stopping = true;
     clearInterval(this.#timer);
     clearInterval(this.#purgeTimer);
+    clearInterval(this.#watchdogTimer);
     await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => this.#commit(m)).catch(() => {})));
     await this.#consumer?.stop();
     await Promise.all([...this.#tasks.values()].map((m) => m.lock(() => m.task.close())));
@@ -295,6 +316,37 @@ export class StreamProcessor {
       this.#log.warn({ err: error, task: task.id }, 'commit failed; rolled back to the last commit');
       this.#seekToCommitted(task, task.rollback());
     }
+  }
+
+  /**
+   * No silent livelock: a task that has had input without committing it for stallNotReadyMs is
+   * reported (readiness, hoot_engine_task_stall_seconds, a warning with its last error); past
+   * stallExitMs the processor crashes, so its supervisor starts it afresh.
+   */
+  #watchStalls(): void {
+    const notReadyMs = this.#o.stallNotReadyMs ?? 60_000;
+    const exitMs = this.#o.stallExitMs ?? 300_000;
+    const now = performance.now();
+    const stalled: string[] = [];
+    this.#o.metrics.taskStall.reset();
+    for (const managed of this.#tasks.values()) {
+      const { ms, lastError } = managed.task.stall(now);
+      this.#o.metrics.taskStall.set({ task: managed.task.id }, ms / 1000);
+      if (ms < notReadyMs) continue;
+      const why = `task ${managed.task.id} has not committed its input for ${Math.round(ms / 1000)} s${lastError === undefined ? '' : ` (last error: ${lastError})`}`;
+      stalled.push(why);
+      if (ms >= exitMs && !this.#stopping) {
+        this.#log.fatal(
+          { task: managed.task.id, stalledMs: Math.round(ms), lastError },
+          'task stalled; exiting',
+        );
+        clearInterval(this.#watchdogTimer);
+        this.#crash?.(new Error(why));
+        return;
+      }
+    }
+    if (stalled.length > this.#stalled.length) this.#log.warn({ stalled }, 'tasks stalled');
+    this.#stalled = stalled;
   }
 
   /** Deletes repartition records that owned tasks have committed past. */

@@ -71,6 +71,10 @@ export class StreamTask {
   #uncommittedRecords = 0;
   #positionMoved = false;
   #lastCommit = performance.now();
+  /** Since when the task has had input it has not committed (undefined: none). */
+  #pendingSince: number | undefined;
+  /** Why the last commit failed; cleared by a commit that succeeds. */
+  #lastError: string | undefined;
 
   constructor(options: StreamTaskOptions) {
     this.#o = options;
@@ -191,6 +195,7 @@ export class StreamTask {
       { topic: batch.topic, partition: String(this.partition) },
       Math.max(0, batch.highWatermark - (this.#position.get(batch.topic) ?? 0)),
     );
+    if (this.#pendingSince === undefined && records.length > 0) this.#pendingSince = performance.now();
   }
 
   /** Offsets [first, next) held nothing visible: move past them when contiguous with the position. */
@@ -199,6 +204,18 @@ export class StreamTask {
     if (firstOffset > position || nextOffset <= position) return;
     this.#position.set(topic, nextOffset);
     this.#positionMoved = true;
+  }
+
+  /**
+   * How long the task has had input without committing it, ms (0 when it has none): the measure
+   * of a stall, whatever its cause (a wedged client, a coordinator that never answers), and the
+   * last commit's error if it failed.
+   */
+  stall(now = performance.now()): { ms: number; lastError: string | undefined } {
+    if (this.#status !== TaskStatus.Running || this.#pendingSince === undefined) {
+      return { ms: 0, lastError: this.#lastError };
+    }
+    return { ms: now - Math.max(this.#pendingSince, this.#lastCommit), lastError: this.#lastError };
   }
 
   commitDue(intervalMs: number, maxRecords: number): boolean {
@@ -252,13 +269,16 @@ export class StreamTask {
     } catch (error) {
       this.rollback();
       this.#o.metrics.commits.inc({ outcome: 'failed' });
+      this.#lastError = error instanceof Error ? error.message : String(error);
       throw error;
     }
+    this.#lastError = undefined;
     for (const [topic, offset] of this.#position) this.#committed.set(topic, offset);
     this.#committedStreamTime = this.#streamTime;
     this.#uncommittedRecords = 0;
     this.#positionMoved = false;
     this.#lastCommit = performance.now();
+    this.#pendingSince = undefined;
     this.#o.metrics.commits.inc({ outcome: 'committed' });
     this.#o.metrics.commitDuration.observe((this.#lastCommit - started) / 1000);
     this.#o.metrics.stateBytes.set({ task: this.id }, this.#state.sizeBytes());

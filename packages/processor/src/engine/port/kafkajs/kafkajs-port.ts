@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { type ISocketFactory, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaPort } from '../kafka-port.ts';
 import { createKafkajsAdmin } from './admin.ts';
@@ -11,6 +11,8 @@ export interface KafkajsPortOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** Opens broker connections (kafkajs' default: plain TCP); tests inject network faults here. */
+  socketFactory?: ISocketFactory;
 }
 
 /** The engine's Kafka port on kafkajs. */
@@ -20,6 +22,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
     brokers: options.brokers,
     logCreator: pinoLogCreator(options.logger),
     retry: { initialRetryTime: 100, retries: 10, maxRetryTime: 5_000 },
+    ...(options.socketFactory === undefined ? {} : { socketFactory: options.socketFactory }),
   });
   return {
     admin: () => createKafkajsAdmin(kafka),

@@ -15,34 +15,60 @@ const CHUNK_RECORDS = 2000;
  * right after the previous one commits can meet CONCURRENT_TRANSACTIONS (the coordinator is still
  * writing markers), which kafkajs does not retry for AddOffsetsToTxn; the whole transaction is
  * aborted and tried again with backoff. A fenced producer is reported as ProducerFencedError.
+ *
+ * Any other failure replaces the kafkajs producer before it is reported: a transaction whose
+ * EndTxn or abort failed (a broker restarting, a coordinator moving) leaves kafkajs' producer in a
+ * state it never leaves ("Cannot call beginTransaction in state ABORTING"), and every later
+ * commit would fail the same way. The next commit connects a new producer with the same
+ * transactional id, whose InitProducerId bumps the epoch: the broker aborts whatever the old one
+ * left open, and the old one is fenced should it still be alive. The caller rolls its task back
+ * to the last commit, so nothing of the failed transaction is kept or lost.
  */
 export function createKafkajsTransactionalProducer(
   kafka: Kafka,
   transactionalId: string,
   logger: Logger,
 ): TransactionalProducer {
-  const producer = kafka.producer({
-    transactionalId,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionTimeout: 60_000,
-    // An idempotent producer must not give up on a retriable send (kafkajs warns otherwise);
-    // fencing and other fatal errors still end a transaction at once.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-    createPartitioner: javaCompatiblePartitioner,
-  });
+  const create = () =>
+    kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      // An idempotent producer must not give up on a retriable send (kafkajs warns otherwise);
+      // fencing and other fatal errors still end a transaction at once.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+      createPartitioner: javaCompatiblePartitioner,
+    });
+  let producer = create();
+  let connected = false;
+
+  const replace = (error: unknown) => {
+    logger.warn({ transactionalId, err: error }, 'transaction failed; replacing the transactional producer');
+    const old = producer;
+    producer = create();
+    connected = false;
+    void old.disconnect().catch(() => {});
+  };
 
   return {
     async connect() {
       await producer.connect();
+      connected = true;
     },
     async disconnect() {
+      connected = false;
       await producer.disconnect();
     },
     async commitTransaction(records, { groupId, offsets }) {
+      if (!connected) {
+        await producer.connect();
+        connected = true;
+      }
       for (let attempt = 1; ; attempt++) {
-        const transaction = await producer.transaction();
+        let transaction: Awaited<ReturnType<typeof producer.transaction>> | undefined;
         try {
+          transaction = await producer.transaction();
           // One request per chunk: a partition's records in one request must fit the broker's
           // message.max.bytes (1 MiB by default), however much one commit carries.
           const written = new Map<string, number>();
@@ -56,13 +82,19 @@ export function createKafkajsTransactionalProducer(
           await transaction.commit();
           return written;
         } catch (error) {
-          await transaction.abort().catch(() => {});
+          const aborted =
+            transaction === undefined ||
+            (await transaction.abort().then(
+              () => true,
+              () => false,
+            ));
           if (isFenced(error)) throw new ProducerFencedError(transactionalId, error);
-          if (isConcurrentTransactions(error) && attempt < MAX_ATTEMPTS) {
+          if (aborted && isConcurrentTransactions(error) && attempt < MAX_ATTEMPTS) {
             logger.debug({ transactionalId, attempt }, 'concurrent transactions; retrying the transaction');
             await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
             continue;
           }
+          replace(error);
           throw error;
         }
       }
