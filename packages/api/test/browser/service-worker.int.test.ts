@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Campaign, createPayloadBuilder } from '@hoot/dispatcher';
@@ -36,7 +36,11 @@ describe('service worker in Chromium', () => {
   let pingsSeen = 0;
 
   before(async () => {
-    h = await startApi();
+    // The site's page includes the subscribe snippet, which registers the worker; the api
+    // serves it only with a VAPID key.
+    const vapid = createECDH('prime256v1');
+    vapid.generateKeys();
+    h = await startApi({ VAPID_PUBLIC_KEY: vapid.getPublicKey().toString('base64url') });
     api = h.app;
     await api.listen({ host: API_HOST, port: 0 });
     const address = api.server.address();
