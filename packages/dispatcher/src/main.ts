@@ -1,13 +1,15 @@
 // Boots the dispatcher: validated configuration, JSON logs, /metrics /healthz /readyz, and a
 // graceful stop on SIGTERM (in-flight batches finish, offsets are committed).
-import { ConfigError, createLogger, onShutdown, startOpsServer } from '@hoot/runtime';
+import { brokerList } from '@hoot/events';
+import { ConfigError, createLogger, exitOnStartupFailure, onShutdown, startOpsServer } from '@hoot/runtime';
 import {
   DEV_PING_TOKEN_SECRET,
   DEV_VAPID_SUBJECT,
   type DispatcherConfig,
   loadDispatcherConfig,
 } from './config.ts';
-import { startDispatcher } from './dispatcher.ts';
+import { type RunningDispatcher, startDispatcher } from './dispatcher.ts';
+import { createDispatcherMetrics } from './metrics.ts';
 
 /** sysexits.h EX_CONFIG: a configuration error, which a restart does not cure. */
 const EXIT_CONFIG = 78;
@@ -30,14 +32,22 @@ if (config.VAPID_SUBJECT === DEV_VAPID_SUBJECT) {
     `VAPID_SUBJECT not set: using the development subject ${DEV_VAPID_SUBJECT}, which Apple's push service refuses (403 BadJwtToken); production requires a contact on a public domain`,
   );
 }
-const dispatcher = await startDispatcher({ config, logger });
+// The ops port first: a port already taken ends the start before the process joins the
+// consumer groups or takes a batch. Until the dispatcher runs, /readyz says it is starting.
+const context = { portVariable: 'HTTP_PORT', port: config.HTTP_PORT, brokers: brokerList(config) };
+const metrics = createDispatcherMetrics();
+let dispatcher: RunningDispatcher | undefined;
 const ops = await startOpsServer({
   port: config.HTTP_PORT,
-  registry: dispatcher.metrics.registry,
-  readiness: { dispatcher: () => dispatcher.readiness() },
+  registry: metrics.registry,
+  readiness: { dispatcher: () => (dispatcher === undefined ? 'starting' : dispatcher.readiness()) },
   logger,
-});
+}).catch((error: unknown) => exitOnStartupFailure(logger, error, context));
+const running = await startDispatcher({ config, logger, metrics }).catch((error: unknown) =>
+  exitOnStartupFailure(logger, error, context),
+);
+dispatcher = running;
 onShutdown(logger, async () => {
-  await dispatcher.stop();
+  await running.stop();
   await ops.close();
 });

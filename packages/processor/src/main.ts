@@ -3,11 +3,18 @@
 
 import { migrate, redactUrl } from '@hoot/db';
 import { brokerList } from '@hoot/events';
-import { ConfigError, createLogger, onShutdown, startOpsServer } from '@hoot/runtime';
+import {
+  ConfigError,
+  createLogger,
+  exitOnStartupFailure,
+  onShutdown,
+  type ReadinessCheck,
+  startOpsServer,
+} from '@hoot/runtime';
 import pg from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadProcessorConfig, type ProcessorConfig } from './config.ts';
-import { startProcessorService } from './service.ts';
+import { type ProcessorService, startProcessorService } from './service.ts';
 
 let config: ProcessorConfig;
 try {
@@ -24,21 +31,31 @@ logger.info(
   { brokers: brokerList(config), database: redactUrl(config.DATABASE_URL), roles: config.ROLES },
   'processor starting',
 );
-// Postgres may be down when the process starts: wait for it rather than crash-looping.
-await migrate(config.DATABASE_URL, {
-  log: (line) => logger.info(line),
-  onUnreachable: (error, attempt) =>
-    logger.warn({ err: error, attempt }, 'postgres not reachable yet; waiting'),
-});
-const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
-pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
-const service = await startProcessorService({ config, logger, registry, pool });
-const ops = await startOpsServer({
-  port: config.HTTP_PORT,
-  registry,
-  logger,
-  readiness: service.readiness,
-});
+const context = { portVariable: 'HTTP_PORT', port: config.HTTP_PORT, brokers: brokerList(config) };
+// The ops port first: a port already taken ends the start before the process joins the group
+// (which would make every other member rebalance for nothing). Until the service runs, /readyz
+// says it is starting.
+const readiness: Record<string, ReadinessCheck> = { service: () => 'starting' };
+const ops = await startOpsServer({ port: config.HTTP_PORT, registry, logger, readiness }).catch(
+  (error: unknown) => exitOnStartupFailure(logger, error, context),
+);
+let service: ProcessorService;
+let pool: pg.Pool;
+try {
+  // Postgres may be down when the process starts: wait for it rather than crash-looping.
+  await migrate(config.DATABASE_URL, {
+    log: (line) => logger.info(line),
+    onUnreachable: (error, attempt) =>
+      logger.warn({ err: error, attempt }, 'postgres not reachable yet; waiting'),
+  });
+  pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
+  service = await startProcessorService({ config, logger, registry, pool });
+} catch (error) {
+  exitOnStartupFailure(logger, error, context);
+}
+delete readiness.service;
+Object.assign(readiness, service.readiness);
 onShutdown(logger, async () => {
   await service.stop();
   await pool.end();

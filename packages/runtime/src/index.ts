@@ -3,3 +3,10 @@ export { LOG_LEVELS, type LogLevel, logEnvProperties } from './log-config.ts';
 export { createLogger, type LoggerOptions } from './logger.ts';
 export { type OpsServerOptions, type ReadinessCheck, startOpsServer } from './ops-server.ts';
 export { onShutdown } from './shutdown.ts';
+export {
+  describeStartupFailure,
+  EXIT_STARTUP_FAILED,
+  exitOnStartupFailure,
+  PortInUseError,
+  type StartupContext,
+} from './startup-failure.ts';
