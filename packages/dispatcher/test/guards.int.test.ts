@@ -7,20 +7,15 @@ import {
   createCampaign,
   createMerchant,
   insertSubscribers,
-  testPool,
   waitFor,
 } from './harness/database.ts';
-import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  requestSend,
-  type TestTopics,
-  uniqueName,
-} from './harness/kafka.ts';
-import { type PushService, startPushService } from './harness/push-service.ts';
+import type { DispatcherProcess } from './harness/dispatcher-process.ts';
+import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
+import { requestSend, type TestTopics } from './harness/kafka.ts';
+import type { PushService } from './harness/push-service.ts';
 
 describe('dispatcher guards: SSRF and payload size', () => {
+  let stack: DispatcherStack;
   let push: PushService;
   let topics: TestTopics;
   let pool: pg.Pool;
@@ -28,13 +23,12 @@ describe('dispatcher guards: SSRF and payload size', () => {
   let merchant: string;
 
   before(async () => {
-    push = await startPushService();
-    topics = await createTestTopics(uniqueName('disp-guards'));
-    pool = testPool();
+    stack = await startDispatcherStack('disp-guards');
+    ({ push, topics, pool } = stack);
     merchant = await createMerchant(pool);
     // The address guard is on (no PUSH_ALLOW_PRIVATE_ADDRESSES), and the allowlist even admits the
     // hosts below, so what refuses them is the agent's address check.
-    dispatcher = await startDispatcherProcess(topics, push, {
+    dispatcher = await stack.startDispatcher({
       PUSH_ALLOW_PRIVATE_ADDRESSES: 'false',
       PUSH_HOST_ALLOWLIST: 'localhost,127.0.0.1,169.254.169.254,fcm.googleapis.com,[::1]',
       SEND_TIMEOUT_MS: '2000',
@@ -43,12 +37,7 @@ describe('dispatcher guards: SSRF and payload size', () => {
     });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await push?.stop();
-    await pool?.end();
-    if (topics !== undefined) await deleteTestTopics(topics);
-  });
+  after(() => stack?.stop());
 
   it('refuses endpoints on loopback, link-local metadata, IPv6 loopback, lookalike hosts and plain http', async () => {
     const [real] = await push.subscribe(1);

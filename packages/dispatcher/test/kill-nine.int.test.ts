@@ -7,19 +7,11 @@ import {
   createCampaign,
   createMerchant,
   insertSubscribers,
-  testPool,
   waitFor,
 } from './harness/database.ts';
-import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  readDispatches,
-  requestSend,
-  type TestTopics,
-  uniqueName,
-} from './harness/kafka.ts';
-import { type PushService, startPushService } from './harness/push-service.ts';
+import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
+import { readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
+import type { PushService } from './harness/push-service.ts';
 
 const SUBSCRIBERS = 2000;
 const BATCH_SIZE = 50;
@@ -29,20 +21,14 @@ describe('a dispatcher killed with SIGKILL mid-campaign', () => {
   let push: PushService;
   let topics: TestTopics;
   let pool: pg.Pool;
-  const dispatchers: DispatcherProcess[] = [];
+  let stack: DispatcherStack;
 
   before(async () => {
-    push = await startPushService();
-    topics = await createTestTopics(uniqueName('disp-kill'), 4);
-    pool = testPool();
+    stack = await startDispatcherStack('disp-kill', { partitions: 4 });
+    ({ push, topics, pool } = stack);
   });
 
-  after(async () => {
-    for (const d of dispatchers) await d.stop();
-    await push?.stop();
-    await pool?.end();
-    if (topics !== undefined && process.env.KEEP_TOPICS !== '1') await deleteTestTopics(topics);
-  });
+  after(() => stack?.stop());
 
   it('resumes on restart without sending any completed batch again; only batches in flight repeat', async () => {
     const merchant = await createMerchant(pool);
@@ -58,8 +44,7 @@ describe('a dispatcher killed with SIGKILL mid-campaign', () => {
       KAFKA_SESSION_TIMEOUT_MS: '8000',
       LOG_LEVEL: process.env.DISPATCHER_LOG_LEVEL ?? 'info',
     };
-    const first = await startDispatcherProcess(topics, push, env);
-    dispatchers.push(first);
+    const first = await stack.startDispatcher(env);
     await requestSend(topics.requests, { merchant, campaign_id: campaignId });
     await waitFor(
       'ten batches done',
@@ -73,8 +58,7 @@ describe('a dispatcher killed with SIGKILL mid-campaign', () => {
     assert.ok(doneAtKill.length < atKill.length, 'killed before the campaign completed');
     const receivedAtKill = (await push.received()).length;
 
-    const second = await startDispatcherProcess(topics, push, env);
-    dispatchers.push(second);
+    const _second = await stack.startDispatcher(env);
     await waitFor('campaign sent', async () => (await campaignStatus(pool, campaignId)) === 'sent', 120_000);
 
     // Which batch each subscriber belongs to, from the ranges fixed at fan-out.

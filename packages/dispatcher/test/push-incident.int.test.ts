@@ -2,29 +2,20 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import webpush from 'web-push';
 import {
   campaignStatus,
   createCampaign,
   createMerchant,
   insertSubscribers,
-  testPool,
   waitFor,
 } from './harness/database.ts';
-import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  readDispatches,
-  requestSend,
-  type TestTopics,
-  uniqueName,
-} from './harness/kafka.ts';
-import { type PushService, startPushService } from './harness/push-service.ts';
+import type { DispatcherProcess } from './harness/dispatcher-process.ts';
+import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
+import { readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
+import type { PushService } from './harness/push-service.ts';
 
 /** What FCM answered for live subscriptions during its incident. */
 const FCM_BODY = '{"error":{"code":404,"message":"valid push subscription endpoint should be specified"}}';
-const vapid = webpush.generateVAPIDKeys();
 
 async function expiredIds(pool: pg.Pool, merchant: string): Promise<number[]> {
   const { rows } = await pool.query<{ id: string }>(
@@ -35,22 +26,20 @@ async function expiredIds(pool: pg.Pool, merchant: string): Promise<number[]> {
 }
 
 describe('dispatcher and a push service answering 404/410 for a whole host', () => {
+  let stack: DispatcherStack;
+  let vapid: DispatcherStack['vapid'];
   let push: PushService;
   let topics: TestTopics;
   let pool: pg.Pool;
   let dispatcher: DispatcherProcess;
 
   before(async () => {
-    push = await startPushService();
-    topics = await createTestTopics(uniqueName('disp-incident'));
-    pool = testPool();
-    dispatcher = await startDispatcherProcess(topics, push, {
+    stack = await startDispatcherStack('disp-incident');
+    ({ push, topics, pool, vapid } = stack);
+    dispatcher = await stack.startDispatcher({
       SEND_BATCH_SIZE: '50',
       BATCHES_IN_FLIGHT: '2',
       RETRY_BASE_DELAY_MS: '50',
-      VAPID_PUBLIC_KEY: vapid.publicKey,
-      VAPID_PRIVATE_KEY: vapid.privateKey,
-      VAPID_SUBJECT: 'mailto:ops@example.com',
       // The local push service stands for WNS here: its headers and its 406.
       WNS_HOSTS: 'localhost',
       PUSH_INCIDENT_PAUSE_MS: '4000',
@@ -58,12 +47,7 @@ describe('dispatcher and a push service answering 404/410 for a whole host', () 
     });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await push?.stop();
-    await pool?.end();
-    if (topics !== undefined) await deleteTestTopics(topics);
-  });
+  after(() => stack?.stop());
 
   it('expires a lone 410, retries a WNS 406 like a 429, and sends X-WNS-Cache-Policy with the TTL', async () => {
     const merchant = await createMerchant(pool);

@@ -10,29 +10,18 @@ import {
   createCampaign,
   createMerchant,
   insertSubscribers,
-  testPool,
   waitFor,
 } from './harness/database.ts';
-import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  readDispatches,
-  requestSend,
-  type TestTopics,
-  uniqueName,
-} from './harness/kafka.ts';
-import {
-  type PushService,
-  type ReceivedPush,
-  startPushService,
-  type TestSubscription,
-} from './harness/push-service.ts';
+import type { DispatcherProcess } from './harness/dispatcher-process.ts';
+import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
+import { readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
+import type { PushService, ReceivedPush, TestSubscription } from './harness/push-service.ts';
 
 const SECRET = 'test-ping-secret-0123456789abcdef-0123456789';
-const vapid = webpush.generateVAPIDKeys();
 
 describe('dispatcher sending a campaign to a local push service', () => {
+  let stack: DispatcherStack;
+  let vapid: DispatcherStack['vapid'];
   let push: PushService;
   let topics: TestTopics;
   let pool: pg.Pool;
@@ -48,9 +37,8 @@ describe('dispatcher sending a campaign to a local push service', () => {
     received.filter((r) => r.endpoint === sub.id);
 
   before(async () => {
-    push = await startPushService();
-    topics = await createTestTopics(uniqueName('disp-outcomes'));
-    pool = testPool();
+    stack = await startDispatcherStack('disp-outcomes');
+    ({ push, topics, pool, vapid } = stack);
     merchant = await createMerchant(pool);
     // 60 subscribers made with our VAPID key, one made with another key (a browser would refuse us).
     subs = await push.subscribe(60, { applicationServerKey: vapid.publicKey });
@@ -68,15 +56,12 @@ describe('dispatcher sending a campaign to a local push service', () => {
     await push.behave([subs[8]!.id], 401);
     await push.behave([subs[9]!.id], 400);
     campaignId = await createCampaign(pool, merchant, { ttlSeconds: 3600, urgency: 'high' });
-    dispatcher = await startDispatcherProcess(topics, push, {
+    dispatcher = await stack.startDispatcher({
       SEND_BATCH_SIZE: '10',
       BATCHES_IN_FLIGHT: '2',
       SEND_TIMEOUT_MS: '1000',
       SEND_MAX_ATTEMPTS: '3',
       RETRY_BASE_DELAY_MS: '50',
-      VAPID_PUBLIC_KEY: vapid.publicKey,
-      VAPID_PRIVATE_KEY: vapid.privateKey,
-      VAPID_SUBJECT: 'mailto:ops@example.com',
     });
     requestedAt = Date.now();
     requestId = await requestSend(topics.requests, { merchant, campaign_id: campaignId });
@@ -85,12 +70,7 @@ describe('dispatcher sending a campaign to a local push service', () => {
     await waitFor('campaign sent', async () => (await campaignStatus(pool, campaignId)) === 'sent', 90_000);
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await push?.stop();
-    await pool?.end();
-    if (topics !== undefined) await deleteTestTopics(topics);
-  });
+  after(() => stack?.stop());
 
   it('warns at start, in its JSON log, that the development flag lets pushes reach private addresses', () => {
     const warning = dispatcher.logs.find(

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import webpush from 'web-push';
 import { createDispatchStore } from '../src/store/dispatch-store.ts';
 import {
   campaignStatus,
   createCampaign,
   createMerchant,
   insertSubscribers,
-  testPool,
   waitFor,
 } from './harness/database.ts';
-import { type DispatcherProcess, startDispatcherProcess } from './harness/dispatcher-process.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  requestSend,
-  type TestTopics,
-  uniqueName,
-} from './harness/kafka.ts';
-import { type PushService, startPushService, type TestSubscription } from './harness/push-service.ts';
-
-const vapid = webpush.generateVAPIDKeys();
+import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
+import { requestSend, type TestTopics } from './harness/kafka.ts';
+import type { PushService, TestSubscription } from './harness/push-service.ts';
 
 /**
  * The subscription lifecycle as the dispatcher sees it, against the local push service: a
@@ -29,18 +19,18 @@ const vapid = webpush.generateVAPIDKeys();
  * subscriber has left (a renewed subscription) expires nothing.
  */
 describe('dispatcher and the subscription lifecycle', () => {
+  let stack: DispatcherStack;
+  let vapid: DispatcherStack['vapid'];
   let push: PushService;
   let topics: TestTopics;
   let pool: pg.Pool;
-  let dispatcher: DispatcherProcess;
   let merchant: string;
   let subs: TestSubscription[];
   let subscriberOf: Map<number, number>;
 
   before(async () => {
-    push = await startPushService();
-    topics = await createTestTopics(uniqueName('disp-lifecycle'));
-    pool = testPool();
+    stack = await startDispatcherStack('disp-lifecycle');
+    ({ push, topics, pool, vapid } = stack);
     merchant = await createMerchant(pool);
     subs = await push.subscribe(4, { applicationServerKey: vapid.publicKey });
     subscriberOf = await insertSubscribers(pool, merchant, subs);
@@ -53,20 +43,10 @@ describe('dispatcher and the subscription lifecycle', () => {
       id(1),
     ]);
     await pool.query(`UPDATE subscribers SET expiration_time = now() WHERE id = $1`, [id(3)]);
-    dispatcher = await startDispatcherProcess(topics, push, {
-      SEND_BATCH_SIZE: '2',
-      VAPID_PUBLIC_KEY: vapid.publicKey,
-      VAPID_PRIVATE_KEY: vapid.privateKey,
-      VAPID_SUBJECT: 'mailto:ops@example.com',
-    });
+    await stack.startDispatcher({ SEND_BATCH_SIZE: '2' });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await push?.stop();
-    await pool?.end();
-    if (topics !== undefined) await deleteTestTopics(topics);
-  });
+  after(() => stack?.stop());
 
   it('sends nothing to a subscription past its expirationTime', async () => {
     const campaignId = await createCampaign(pool, merchant);
