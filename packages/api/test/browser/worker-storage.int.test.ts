@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Campaign, createPayloadBuilder } from '@hoot/dispatcher';
-import { createBuiltinCatalog, type NotificationPayload, type Ping, pingSchema } from '@hoot/events';
-import type { FastifyInstance } from 'fastify';
-import type { CDPSession, Worker } from 'playwright-core';
-import { Registry } from 'prom-client';
-import { buildApi } from '../../src/index.ts';
-import { type ApiHarness, pingSecret, startApi } from '../integration/api-harness.ts';
+import type { NotificationPayload } from '@hoot/events';
+import type { BrowserContext, Worker } from 'playwright-core';
+import type { Registry } from 'prom-client';
+import type { ApiHarness } from '../integration/api-harness.ts';
 import { browserSubscription } from '../integration/browser-subscription.ts';
-import { type LaunchedChromium, launchChromium, screenshot } from './chromium.ts';
-import { type DesktopNotificationServer, startDesktopNotificationServer } from './desktop-notifications.ts';
-import { type MerchantSite, startMerchantSite } from './merchant-site.ts';
+import { type LaunchedChromium, screenshot } from './chromium.ts';
+import { startWorkerSite, type WorkerSite } from './worker-site.ts';
 
-const API_HOST = '127.0.0.1';
+const _API_HOST = '127.0.0.1';
 
 /** What the worker keeps in IndexedDB, read from the page (same origin, same database). */
 const READ_WORKER_STORAGE = `new Promise((resolve, reject) => {
@@ -51,74 +46,42 @@ interface WorkerStorage {
  * outlive their event while the api is down; the count of pings it had to drop.
  */
 describe('service worker storage in Chromium', () => {
+  let w: WorkerSite;
   let h: ApiHarness;
-  let api: FastifyInstance;
   let metrics: Registry;
-  let apiUrl: string;
-  let apiPort: number;
   let merchant: string;
-  let site: MerchantSite;
-  let desktop: DesktopNotificationServer;
   let browser: LaunchedChromium;
-  let cdp: CDPSession;
   let worker: Worker;
-  let registrationId: string;
   let vapidPublicKey: string;
-  let pingsSeen = 0;
   const first = browserSubscription('fcm.googleapis.com');
 
   before(async () => {
-    const vapid = createECDH('prime256v1');
-    vapid.generateKeys();
-    vapidPublicKey = vapid.getPublicKey().toString('base64url');
-    h = await startApi({ VAPID_PUBLIC_KEY: vapidPublicKey });
-    api = h.app;
-    metrics = h.metrics;
-    merchant = (await h.newMerchant()).id;
-    await api.listen({ host: API_HOST, port: 0 });
-    const address = api.server.address();
-    assert.ok(address && typeof address === 'object');
-    apiPort = address.port;
-    apiUrl = `http://${API_HOST}:${apiPort}`;
-    site = await startMerchantSite({ apiUrl, merchant });
-    desktop = await startDesktopNotificationServer();
-    browser = await launchChromium({ env: { DBUS_SESSION_BUS_ADDRESS: desktop.busAddress } });
-    await browser.context.grantPermissions(['notifications'], { origin: site.origin });
     // No push service is reachable offline: the page's PushManager answers with a subscription
     // carrying real P-256 keys, as Chrome's would (see subscribe-snippet.int.test.ts).
-    await browser.context.addInitScript((json: string) => {
-      const scope = globalThis as unknown as { PushManager: { prototype: Record<string, unknown> } };
-      let current: unknown = null;
-      scope.PushManager.prototype.getSubscription = async () => current;
-      scope.PushManager.prototype.subscribe = async () => {
-        current = { endpoint: JSON.parse(json).endpoint, toJSON: () => JSON.parse(json) };
-        return current;
-      };
-    }, JSON.stringify(first));
-
-    cdp = await browser.context.newCDPSession(browser.page);
-    const registrations = new Map<string, string>();
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: updated }) => {
-      for (const r of updated) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
-    });
-    await cdp.send('ServiceWorker.enable');
-    await browser.page.goto(`${site.origin}/`);
-    await browser.page.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
-    for (let i = 0; i < 50 && !registrations.has(`${site.origin}/`); i++) await sleep(100);
-    const id = registrations.get(`${site.origin}/`);
-    assert.ok(id, `a service worker registration for ${site.origin}/`);
-    registrationId = id;
+    const prepare = (context: BrowserContext) =>
+      context.addInitScript((json: string) => {
+        const scope = globalThis as unknown as { PushManager: { prototype: Record<string, unknown> } };
+        let current: unknown = null;
+        scope.PushManager.prototype.getSubscription = async () => current;
+        scope.PushManager.prototype.subscribe = async () => {
+          current = { endpoint: JSON.parse(json).endpoint, toJSON: () => JSON.parse(json) };
+          return current;
+        };
+      }, JSON.stringify(first));
+    w = await startWorkerSite({ prepare });
+    ({ h, browser, vapidPublicKey } = w);
+    metrics = h.metrics;
+    merchant = w.merchant;
     worker = browser.context.serviceWorkers()[0] ?? (await browser.context.waitForEvent('serviceworker'));
-    await desktop.browserReady();
   });
+  after(() => w?.close());
 
-  after(async () => {
-    await browser?.close();
-    await desktop?.close();
-    await site?.close();
-    if (api !== h?.app) await api?.close();
-    await h?.close();
-  });
+  const notification = (title: string) => w.notification(title);
+  const nextPings = (count: number, timeoutMs?: number) => w.nextPings(count, timeoutMs);
+  async function push(payload: NotificationPayload) {
+    await w.push(payload);
+    await w.desktop.waitFor(payload.title);
+  }
 
   const storage = async () => (await browser.page.evaluate(READ_WORKER_STORAGE)) as WorkerStorage;
 
@@ -130,43 +93,6 @@ describe('service worker storage in Chromium', () => {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(100);
     }
-  }
-
-  let nextCampaignId = 1;
-  function notification(title: string): NotificationPayload {
-    const build = createPayloadBuilder({
-      secret: pingSecret,
-      pingUrl: `${apiUrl}/v1/pings`,
-      attributionWindowMs: 72 * 3_600_000,
-    });
-    const id = nextCampaignId++;
-    const campaign: Campaign = {
-      id,
-      merchant,
-      title,
-      body: 'Handmade boots, 20% off until Sunday',
-      url: `${site.origin}/boots?campaign=${id}`,
-      icon: null,
-      status: 'sending',
-      ttlSeconds: 3600,
-      urgency: 'normal',
-    };
-    return JSON.parse(build(campaign, 7).plaintext.toString('utf8')) as NotificationPayload;
-  }
-
-  async function push(payload: NotificationPayload) {
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: site.origin,
-      registrationId,
-      data: JSON.stringify(payload),
-    });
-    await desktop.waitFor(payload.title);
-  }
-
-  async function nextPings(count: number, timeoutMs = 15_000): Promise<Ping[]> {
-    const records = await h.consume<Ping>(h.topics.ping, pingSchema, pingsSeen + count, timeoutMs);
-    pingsSeen += count;
-    return records.slice(-count).map((r) => r.value);
   }
 
   const dropped = async (reason: string) =>
@@ -253,7 +179,7 @@ describe('service worker storage in Chromium', () => {
   });
 
   it('a ping whose event ended while the api was down stays in IndexedDB and is delivered on the next run', async () => {
-    await api.close();
+    await w.api.close();
     const lost = notification('Weekend sale');
     const pushedAt = Date.now();
     await push(lost);
@@ -266,20 +192,11 @@ describe('service worker storage in Chromium', () => {
     await screenshot(browser.page, 'worker-storage-ping-queued');
     // The browser ends an event it extended past its limit (90 s for a push) by stopping the
     // worker; DevTools stops it the same way now, with the ping's retries still waiting.
-    await cdp.send('ServiceWorker.stopAllWorkers');
+    await w.cdp.send('ServiceWorker.stopAllWorkers');
     await sleep(500);
     assert.equal((await storage()).pings.length, 1, 'the ping outlived the worker');
 
-    const restarted = new Registry();
-    metrics = restarted;
-    api = await buildApi({
-      config: h.config,
-      pool: h.pool,
-      kafka: h.kafka,
-      schemaRegistry: createBuiltinCatalog(),
-      metricsRegistry: restarted,
-    });
-    await api.listen({ host: API_HOST, port: apiPort });
+    metrics = await w.restartApi();
     const backAt = Date.now();
 
     // The worker's next run: another push starts it, and it sends what is pending with it.
