@@ -26,7 +26,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
   });
   return {
     admin: () => createKafkajsAdmin(kafka),
-    groupConsumer: (consumerOptions) => createKafkajsGroupConsumer(kafka, consumerOptions),
+    groupConsumer: (consumerOptions) => createKafkajsGroupConsumer(kafka, consumerOptions, options.logger),
     transactionalProducer: (transactionalId) =>
       createKafkajsTransactionalProducer(kafka, transactionalId, options.logger),
     partitionReader: (readerOptions) => createKafkajsPartitionReader(kafka, readerOptions, options.logger),
