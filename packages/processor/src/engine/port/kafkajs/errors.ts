@@ -44,6 +44,7 @@ const BROKER_AWAY_NAMES = [
   'KafkaJSConnectionClosedError',
   'KafkaJSRequestTimeoutError',
   'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
   'KafkaJSNumberOfRetriesExceeded',
 ];
 const BROKER_AWAY_TYPES = [
