@@ -18,11 +18,18 @@ export const CreateCampaignBody = Type.Object(
     body: Text({ minLength: 1, maxLength: 500 }),
     url: Type.String({
       format: 'uri',
-      pattern: '^https?://[^\\u0000]*$',
+      // A host is required: `https://` alone is a valid URI reference but opens nothing.
+      pattern: '^https?://[^/?#\\s\\u0000]+([/?#][^\\u0000]*)?$',
       maxLength: 2048,
       description: 'Opened on click',
     }),
-    icon: Type.Optional(Type.String({ format: 'uri', pattern: '^https://[^\\u0000]*$', maxLength: 2048 })),
+    icon: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https://[^/?#\\s\\u0000]+([/?#][^\\u0000]*)?$',
+        maxLength: 2048,
+      }),
+    ),
     ttl_seconds: Type.Optional(
       Type.Integer({ minimum: 60, maximum: 2_419_200, description: 'Push TTL; default 28 days' }),
     ),
@@ -106,10 +113,17 @@ export const SendAccepted = Type.Object({
 
 export const CampaignReport = Type.Intersect([Type.Object({ campaign_id: Type.Integer() }), Report]);
 
+/** A time Postgres' timestamptz holds: years 1970 to 9999 (a year 0 would be refused by the query). */
+const HourBound = Type.String({
+  format: 'date-time',
+  pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-',
+  description: 'RFC 3339 date-time, years 1970 to 9999',
+});
+
 export const HourlyQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    from: Type.Optional(HourBound),
+    to: Type.Optional(HourBound),
   },
   { additionalProperties: false },
 );

@@ -97,6 +97,10 @@ describe('merchant api: campaigns and reports', () => {
       [{ ...draft, ttl_seconds: 5 }, 'body.ttl_seconds'],
       [{ ...draft, urgency: 'now' }, 'body.urgency'],
       [{ title: 'x', url: 'https://a.example' }, 'body.body'],
+      // A URL with no host opens nothing.
+      [{ ...draft, url: 'https://' }, 'body.url'],
+      [{ ...draft, url: 'https:///boots' }, 'body.url'],
+      [{ ...draft, icon: 'https://' }, 'body.icon'],
     ];
     for (const [payload, field] of cases) {
       const res = await create(alice, payload);
@@ -109,6 +113,16 @@ describe('merchant api: campaigns and reports', () => {
     const badSort = await h.app.inject({ url: '/v1/campaigns?sort=title', headers: bearer(alice.apiKey) });
     assert.equal(badSort.statusCode, 400);
     assert.equal(badSort.json().field, 'querystring.sort');
+    // A time Postgres cannot hold is the caller's mistake, named as such.
+    const own = (await create(alice)).json();
+    for (const from of ['0000-01-01T00:00:00Z', '1969-12-31T23:00:00Z']) {
+      const res = await h.app.inject({
+        url: `/v1/campaigns/${own.id}/report/hourly?from=${from}`,
+        headers: bearer(alice.apiKey),
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().field, 'querystring.from');
+    }
   });
 
   it('sends a draft through Kafka, then 409 on a second send; cancels, then 409 on a second cancel', async () => {
