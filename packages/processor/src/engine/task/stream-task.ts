@@ -339,7 +339,10 @@ export class StreamTask {
   #closeStores(): void {
     for (const store of this.#stores.values()) store.release();
     this.#stores.clear();
-    this.#state.close();
+    // A task whose open failed before its state was opened (its producer could not connect while
+    // the broker was away) has none to close; closing it must not throw, or the failed open
+    // that is to be retried becomes an uncaught error that ends the process.
+    if ((this.#state as TaskStateManager | undefined) !== undefined) this.#state.close();
   }
 
   async #restorations(): Promise<StoreRestoration[]> {
