@@ -1,6 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardAssets, etagOf, type PageName } from './dashboard-assets.ts';
-import { ASSETS_PATH, DASHBOARD_PATH, notFoundPage, pageShell } from './page-shells.ts';
+import {
+  ASSETS_PATH,
+  DASHBOARD_PATH,
+  FAVICON_PATH,
+  FAVICON_SVG,
+  notFoundPage,
+  pageShell,
+} from './page-shells.ts';
 
 /**
  * Scripts and styles only from this origin and never inline; data only from this api. Images may
@@ -19,6 +26,8 @@ export const CONTENT_SECURITY_POLICY = [
 
 /** Hashed names never change content, so a browser keeps them for a year without asking. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The icon's name does not change with its bytes: a day, then revalidated by ETag. */
+const FAVICON_CACHE = 'public, max-age=86400';
 /** Page shells name the current hashed assets, so a browser must revalidate them (cheap: ETag). */
 const REVALIDATE = 'no-cache';
 
@@ -70,6 +79,17 @@ export function dashboardRoutes(): FastifyPluginAsync {
 
     app.get('/', hide, async (_request, reply) => reply.redirect(`${DASHBOARD_PATH}/`, 302));
     app.get(DASHBOARD_PATH, hide, async (_request, reply) => reply.redirect(`${DASHBOARD_PATH}/`, 301));
+
+    // Browsers ask for an icon on every page; without one, /favicon.ico is the api's JSON 404.
+    const faviconTag = etagOf(FAVICON_SVG);
+    const favicon = async (request: FastifyRequest, reply: FastifyReply) =>
+      sendCached(request, reply, FAVICON_SVG, {
+        etag: faviconTag,
+        contentType: 'image/svg+xml',
+        cacheControl: FAVICON_CACHE,
+      });
+    app.get(FAVICON_PATH, hide, favicon);
+    app.get('/favicon.ico', hide, favicon);
 
     const page = (name: PageName) => {
       const body = pageShell(name, assets);

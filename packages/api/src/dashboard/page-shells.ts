@@ -3,6 +3,11 @@ import type { DashboardAssets, PageName } from './dashboard-assets.ts';
 /** Where the dashboard lives; every link and asset path starts here. */
 export const DASHBOARD_PATH = '/dashboard';
 export const ASSETS_PATH = `${DASHBOARD_PATH}/assets`;
+/** The dashboard's icon, an SVG kept here; `/favicon.ico` answers it too, for clients that ask there. */
+export const FAVICON_PATH = `${DASHBOARD_PATH}/favicon.svg`;
+
+/** An owl's face on the accent colour: two eyes and a beak, legible at 16 px. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4338ca"/><circle cx="11" cy="12" r="4" fill="#fff"/><circle cx="21" cy="12" r="4" fill="#fff"/><circle cx="11" cy="12" r="1.6" fill="#0f172a"/><circle cx="21" cy="12" r="1.6" fill="#0f172a"/><path d="M13 19l3 4 3-4z" fill="#fbbf24"/></svg>`;
 
 interface Shell {
   title: string;
@@ -37,14 +42,21 @@ function field(options: {
   apiField: string;
   control: string;
   hint?: string;
+  /** The most characters the field takes: a count below it, updated by the page as the merchant types. */
+  count?: number;
   /** Shown instead of the api's wording when the api refuses the value's form (validation_failed). */
   invalid?: string;
 }): string {
   const hint =
     options.hint === undefined ? '' : `<p class="hint" id="${options.id}-hint">${options.hint}</p>`;
+  const count =
+    options.count === undefined
+      ? ''
+      : `<p class="hint count" id="${options.id}-count" data-max="${options.count}" data-testid="${options.id}-count">0 of ${options.count} characters</p>`;
   return `<div class="field">
   <label for="${options.id}">${options.label}</label>
   ${options.control}
+  ${count}
   ${hint}
   <p class="field-error" id="${options.id}-error" data-error-for="${options.apiField}"${
     options.invalid === undefined ? '' : ` data-invalid="${options.invalid}"`
@@ -52,8 +64,8 @@ function field(options: {
 </div>`;
 }
 
-function describedBy(id: string, hint: boolean): string {
-  return `aria-describedby="${hint ? `${id}-hint ` : ''}${id}-error"`;
+function describedBy(id: string, hint: boolean, count = false): string {
+  return `aria-describedby="${count ? `${id}-count ` : ''}${hint ? `${id}-hint ` : ''}${id}-error"`;
 }
 
 const notificationPreview = `<div class="notification" data-testid="notification-preview">
@@ -108,6 +120,7 @@ const shells: Record<PageName, Shell> = {
     </select></div>
 </form>
 <p class="form-error" id="list-error" role="alert" hidden></p>
+<p class="scroll-hint" aria-hidden="true">Scroll the table sideways for more columns →</p>
 <div class="table-scroll" role="region" aria-labelledby="campaigns-caption" tabindex="0">
 <table id="campaigns" class="figures" data-testid="campaigns-table">
   <caption id="campaigns-caption">Campaigns</caption>
@@ -170,6 +183,7 @@ const shells: Record<PageName, Shell> = {
     <div id="revenue-chart" class="chart" role="img" aria-labelledby="revenue-caption" aria-describedby="hourly-note"></div>
   </figure>
   <p class="visually-hidden" id="hourly-note">The table of hourly figures below holds the same numbers.</p>
+  <p class="scroll-hint hours-table" aria-hidden="true">Scroll the table sideways for more columns →</p>
   <div class="table-scroll hours-table" role="region" aria-labelledby="hourly-caption" tabindex="0">
   <table id="hourly-table" class="figures" data-testid="hourly-table">
     <caption id="hourly-caption">Figures per hour with events, local time</caption>
@@ -192,21 +206,23 @@ const shells: Record<PageName, Shell> = {
   <p class="form-error" id="form-error" role="alert" hidden></p>
   ${field({
     id: 'title',
-    invalid: 'Enter a title of at most 120 characters.',
+    invalid: 'The title must be 1 to 120 characters long.',
     label: 'Title',
     apiField: 'body.title',
-    control: `<input id="title" name="title" maxlength="120" required ${describedBy('title', false)}>`,
+    count: 120,
+    control: `<input id="title" name="title" required ${describedBy('title', false, true)}>`,
   })}
   ${field({
     id: 'body',
-    invalid: 'Enter the text, at most 500 characters.',
+    invalid: 'The text must be 1 to 500 characters long.',
     label: 'Text',
     apiField: 'body.body',
-    control: `<textarea id="body" name="body" rows="3" maxlength="500" required ${describedBy('body', false)}></textarea>`,
+    count: 500,
+    control: `<textarea id="body" name="body" rows="3" required ${describedBy('body', false, true)}></textarea>`,
   })}
   ${field({
     id: 'url',
-    invalid: 'Enter a web address starting with https:// or http://.',
+    invalid: 'Enter a web address starting with https:// or http://, at most 2048 characters.',
     label: 'Link',
     apiField: 'body.url',
     hint: 'Opened when the notification is clicked: https://…',
@@ -332,6 +348,7 @@ export function pageShell(page: PageName, assets: DashboardAssets): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${shell.title} · Hoot</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <link rel="stylesheet" href="${ASSETS_PATH}/${assets.stylesheet}">
 <script type="module" src="${ASSETS_PATH}/${assets.scripts[page]}"></script>
 </head>
@@ -351,7 +368,7 @@ export function notFoundPage(assets: DashboardAssets): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Not found · Hoot</title><link rel="stylesheet" href="${ASSETS_PATH}/${assets.stylesheet}"></head>
+<title>Not found · Hoot</title><link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml"><link rel="stylesheet" href="${ASSETS_PATH}/${assets.stylesheet}"></head>
 <body><main id="main" class="narrow"><h1>Not found</h1><p>There is no such page. <a href="${DASHBOARD_PATH}/">Go to your campaigns</a>.</p></main></body>
 </html>
 `;

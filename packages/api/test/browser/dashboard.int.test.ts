@@ -137,9 +137,20 @@ describe('the merchant dashboard in Chromium, on live data from the processor an
     await screenshot(page, 'dashboard-campaign');
   });
 
-  it('shows pings produced now on the open page, without reloading it', async () => {
+  it('shows pings produced now on the open page and on a second tab, both fed by one event stream', async () => {
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
+    // A second tab of the same browser relays the first tab's stream instead of opening its own.
+    let streamsOpened = 0;
+    const countStreams = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === '/v1/events') streamsOpened++;
+    };
+    browser.context.on('request', countStreams);
+    const second = await browser.context.newPage();
+    await second.goto(`${stack.url}/dashboard/`);
+    const secondRow = second.locator(`tr[data-campaign-id="${campaignId}"]`);
+    await secondRow.locator('[data-field="impressions"]', { hasText: exactly(30) }).waitFor();
+    await second.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
     const produced = Date.now();
     await stack.ping(
       alice,
@@ -155,8 +166,14 @@ describe('the merchant dashboard in Chromium, on live data from the processor an
       .filter({ hasText: exactly(37) })
       .waitFor({ timeout: 30_000 });
     console.log(`# live: 7 pings produced -> shown on the open page in ${Date.now() - produced} ms`);
+    await secondRow
+      .locator('[data-field="impressions"]', { hasText: exactly(37) })
+      .waitFor({ timeout: 30_000 });
     assert.equal(navigations, 0, 'the page was not reloaded');
+    assert.equal(streamsOpened, 0, 'the second tab opened no event stream of its own');
+    browser.context.off('request', countStreams);
     await screenshot(page, 'dashboard-campaign-live');
+    await second.close();
   });
 
   it("never opens another merchant's campaign", async () => {

@@ -38,8 +38,9 @@ describe('dashboard money from minor units', () => {
     assert.equal(formatMinor(10 + 20, 'USD', 'en-US'), '$0.30');
   });
 
-  it('shows a plain zero for a report without currency', () => {
-    assert.equal(formatRevenue(0, null, 'en-US'), '0');
+  it('shows no revenue as a dash without a currency, and as money in the currency once there is one', () => {
+    assert.equal(formatRevenue(0, null, 'en-US'), '–');
+    assert.equal(formatRevenue(0, 'EUR', 'en-US'), '€0.00');
     assert.equal(formatRevenue(250, 'EUR', 'en-US'), '€2.50');
   });
 

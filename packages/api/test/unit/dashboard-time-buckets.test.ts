@@ -6,6 +6,7 @@ import {
   groupByLocalDay,
   HOUR_MS,
   type HourlyFigures,
+  hourlyRange,
   localTime,
   offsetChangesWithin,
 } from '../../src/dashboard/browser/time-buckets.ts';
@@ -128,5 +129,45 @@ describe('dashboard days', () => {
       { day: '2025-04-02', subscribed: 1 },
     ]);
     assert.deepEqual(fillDays([], zero), []);
+  });
+});
+
+describe('dashboard hourly chart axis', () => {
+  const seconds = (iso: string) => Date.parse(iso) / 1000;
+  const iso = (range: [number, number] | null) => range?.map((s) => new Date(s * 1000).toISOString());
+
+  it('runs from the first hour to the end of the last one when the series is long enough', () => {
+    const time = [
+      seconds('2025-06-01T10:00:00Z'),
+      seconds('2025-06-01T11:00:00Z'),
+      seconds('2025-06-01T17:00:00Z'),
+    ];
+    assert.deepEqual(iso(hourlyRange(time, 'Europe/Berlin')), [
+      '2025-06-01T10:00:00.000Z',
+      '2025-06-01T18:00:00.000Z',
+    ]);
+  });
+
+  it('widens a single hour evenly to a few hours around it, not to years', () => {
+    const range = hourlyRange([seconds('2025-06-01T10:00:00Z')], 'UTC');
+    assert.deepEqual(iso(range), ['2025-06-01T07:00:00.000Z', '2025-06-01T14:00:00.000Z']);
+    const [min, max] = range!;
+    assert.ok(max - min >= 6 * 3600 && max - min <= 8 * 3600);
+  });
+
+  it('puts the widened ends on whole hours of the merchant’s clock in a half-hour zone', () => {
+    // 10:00 UTC is 15:30 in Kolkata (UTC+05:30): the axis starts and ends on whole local hours.
+    const range = hourlyRange([seconds('2025-06-01T10:00:00Z')], 'Asia/Kolkata');
+    assert.deepEqual(iso(range), ['2025-06-01T06:30:00.000Z', '2025-06-01T14:30:00.000Z']);
+    assert.deepEqual(
+      range!.map((s) => localTime(s * 1000, 'Asia/Kolkata').time),
+      ['12:00', '20:00'],
+    );
+  });
+
+  it('has no range without hours, and takes a wider minimum when asked', () => {
+    assert.equal(hourlyRange([], 'UTC'), null);
+    const [min, max] = hourlyRange([seconds('2025-06-01T10:00:00Z')], 'UTC', 24)!;
+    assert.equal((max - min) / 3600, 25);
   });
 });

@@ -1,6 +1,6 @@
 import type { Report } from './api-types.ts';
 import { formatCount, formatPercent } from './format.ts';
-import { formatRevenue, formatRevenueAmounts } from './money.ts';
+import { formatRevenue, formatRevenueAmounts, NO_FIGURE } from './money.ts';
 
 /** The figures of a campaign report, in the order every table and total shows them. */
 export const FIGURE_FIELDS = ['sent', 'impressions', 'clicks', 'ctr', 'orders', 'revenue'] as const;
@@ -33,7 +33,8 @@ export function showFigure(
     element.dataset.currencies = amounts.map((a) => a.currency).join(' ');
   } else if (field === 'ctr') {
     value = figures.ctr;
-    text = formatPercent(value);
+    // No impressions: a rate of nothing, not 0%.
+    text = figures.impressions === 0 ? NO_FIGURE : formatPercent(value);
   } else {
     value = figures[field];
     text = formatCount(value);

@@ -5,6 +5,9 @@
  * through a binary float on its way to the screen.
  */
 
+/** Shown where a figure has no meaning yet (no currency, no impressions to divide by). */
+export const NO_FIGURE = '–';
+
 const fractionDigitsCache = new Map<string, number>();
 
 /** How many minor-unit digits a currency has, as Intl knows it: EUR 2, JPY 0, KWD 3. */
@@ -56,22 +59,22 @@ export function formatMinor(
 
 /**
  * Revenue in several currencies as one text, each amount in its own currency and never added:
- * '$20.00 + ¥1,700 + KWD 1.250'; '0' when there is none.
+ * '$20.00 + ¥1,700 + KWD 1.250'; '–' when there is none.
  */
 export function formatRevenueAmounts(
   amounts: ReadonlyArray<{ currency: string; revenue_minor: number; digits: number }>,
   locale?: string,
 ): string {
-  if (amounts.length === 0) return '0';
+  if (amounts.length === 0) return NO_FIGURE;
   return amounts.map((a) => formatMinor(a.revenue_minor, a.currency, locale, a.digits)).join(' + ');
 }
 
 /**
- * Revenue of a report as text: formatted in its currency, or a plain zero when there is none yet
- * (a campaign without orders has no currency).
+ * Revenue of a report as text: formatted in its currency ('€0.00' once it has one), or '–' when
+ * there is none yet (a campaign without orders has no currency, and a bare number says nothing).
  */
 export function formatRevenue(minor: number, currency: string | null, locale?: string): string {
-  if (currency === null) return minor === 0 ? '0' : new Intl.NumberFormat(locale).format(minor);
+  if (currency === null) return minor === 0 ? NO_FIGURE : new Intl.NumberFormat(locale).format(minor);
   return formatMinor(minor, currency, locale);
 }
 

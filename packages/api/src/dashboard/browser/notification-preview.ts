@@ -27,15 +27,24 @@ export function showNotification(card: HTMLElement, content: NotificationContent
   if (origin !== null) origin.textContent = hostOf(content.url) || 'your-shop.example';
   const icon = content.icon?.startsWith('https://') ? content.icon : null;
   if (image !== null) {
-    // An icon that does not load is shown as the browser would: not at all, the default in its place.
+    // An icon that does not load is shown as the browser would: not at all, the default in its
+    // place; remembered, so that redrawing the card (every keystroke, every live event) keeps it so.
     image.onerror = () => {
+      image.dataset.failed = image.getAttribute('src') ?? '';
       image.hidden = true;
       if (placeholder !== null) placeholder.hidden = false;
     };
+    image.onload = () => {
+      delete image.dataset.failed;
+    };
     if (icon === null) image.removeAttribute('src');
-    else if (image.getAttribute('src') !== icon) image.src = icon;
-    image.hidden = icon === null;
+    else if (image.getAttribute('src') !== icon) {
+      delete image.dataset.failed;
+      image.src = icon;
+    }
   }
+  const showIcon = icon !== null && image !== null && image.dataset.failed !== icon;
+  if (image !== null) image.hidden = !showIcon;
   if (placeholder !== null) {
     // Without an icon a browser shows the site's own: its initial stands in for it.
     placeholder.textContent = (
@@ -43,6 +52,6 @@ export function showNotification(card: HTMLElement, content: NotificationContent
         .replace(/^www\./, '')
         .charAt(0) || 'H'
     ).toUpperCase();
-    placeholder.hidden = icon !== null;
+    placeholder.hidden = showIcon;
   }
 }

@@ -184,3 +184,48 @@ export function fillDays<T extends { day: string }>(
   }
   return filled;
 }
+
+/** The narrowest span, in hours, of an hourly chart's time axis. */
+export const MIN_CHART_HOURS = 6;
+
+/** The zone's offset from UTC at an instant, in seconds: 'GMT+05:30' → 19800. */
+function offsetSeconds(ms: number, timeZone: string): number {
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(localTime(ms, timeZone).offset);
+  if (match === null) return 0;
+  const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60;
+  return match[1] === '-' ? -seconds : seconds;
+}
+
+/**
+ * The time axis of an hourly chart, `[min, max]` in Unix seconds: from the first hour to the end of
+ * the last one (a point stands for the hour after it), widened evenly to at least `minHours` around
+ * a short series (a fresh campaign has one hour: left alone, uPlot spreads a single point over
+ * years). Widened bounds fall on whole hours of the merchant's clock, also in zones offset by half
+ * or quarter hours. Null when there are no hours.
+ */
+export function hourlyRange(
+  time: ArrayLike<number>,
+  timeZone: string,
+  minHours = MIN_CHART_HOURS,
+): [number, number] | null {
+  if (time.length === 0) return null;
+  let min = time[0] ?? 0;
+  let max = min;
+  for (let i = 1; i < time.length; i++) {
+    const t = time[i] ?? min;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  max += 3600;
+  const missing = minHours * 3600 - (max - min);
+  if (missing <= 0) return [min, max];
+  min -= Math.ceil(missing / 2 / 3600) * 3600;
+  max += Math.ceil(missing / 2 / 3600) * 3600;
+  // Onto the merchant's whole hours: the start down, the end up.
+  const local = (seconds: number) =>
+    (((seconds + offsetSeconds(seconds * 1000, timeZone)) % 3600) + 3600) % 3600;
+  min -= local(min);
+  const past = local(max);
+  if (past !== 0) max += 3600 - past;
+  return [min, max];
+}

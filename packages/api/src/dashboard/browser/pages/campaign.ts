@@ -1,13 +1,20 @@
 import uPlot from 'uplot';
 import { ApiError, apiRequest } from '../api.ts';
 import type { Campaign, HourlyReport, SendAccepted } from '../api-types.ts';
+import { formatTtl } from '../durations.ts';
 import { FIGURE_FIELDS, showFigure, showFigures } from '../figures.ts';
 import { formatCount, formatDateTime, formatDay, statusBadge, timeElement } from '../format.ts';
 import { watchCampaigns } from '../live.ts';
 import { formatRevenue, minorToMajor } from '../money.ts';
 import { showNotification } from '../notification-preview.ts';
 import { byId, messageOf, showMessage, startPage } from '../page.ts';
-import { fillHours, groupByLocalDay, type HourlyColumns, offsetChangesWithin } from '../time-buckets.ts';
+import {
+  fillHours,
+  groupByLocalDay,
+  type HourlyColumns,
+  hourlyRange,
+  offsetChangesWithin,
+} from '../time-buckets.ts';
 
 /**
  * One campaign: totals, content, send and cancel, and its hours in the merchant's zone as two
@@ -38,7 +45,7 @@ function showFacts(current: Campaign): void {
   link.textContent = current.url;
   entries.push(['Link', link]);
   entries.push(['Urgency', current.urgency]);
-  entries.push(['Kept for', `${formatCount(Math.round(current.ttl_seconds / 3600))} hours`]);
+  entries.push(['Kept for', formatTtl(current.ttl_seconds)]);
   const times: Array<[string, string | null]> = [
     ['Created', current.created_at],
     ['Send requested', current.send_requested_at],
@@ -91,6 +98,18 @@ let revenueChart: uPlot | null = null;
 let revenueCurrency: string | null = null;
 let columns: HourlyColumns | null = null;
 
+/**
+ * The x scale of both charts: the hours shown (see hourlyRange), whatever uPlot would guess from
+ * the data; read at every redraw, so a new hour widens it.
+ */
+const hourScale: uPlot.Scale = {
+  time: true,
+  range: (_chart, min, max) => {
+    const range = columns === null ? null : hourlyRange(columns.time, timeZone);
+    return range ?? [min, max];
+  },
+};
+
 function chartWidth(panel: HTMLElement): number {
   return Math.max(280, Math.floor(panel.clientWidth));
 }
@@ -100,7 +119,7 @@ function activityOptions(): uPlot.Options {
     width: chartWidth(activityPanel),
     height: 240,
     tzDate: zoned,
-    scales: { x: { time: true } },
+    scales: { x: hourScale },
     series: [
       {},
       { label: 'Sent', stroke: '#64748b', width: 1.5, value: (_u, v) => (v == null ? '–' : formatCount(v)) },
@@ -122,7 +141,7 @@ function revenueOptions(currency: string | null): uPlot.Options {
     width: chartWidth(revenuePanel),
     height: 200,
     tzDate: zoned,
-    scales: { x: { time: true } },
+    scales: { x: hourScale },
     series: [
       {},
       {

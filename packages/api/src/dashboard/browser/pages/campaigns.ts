@@ -69,6 +69,8 @@ const sortHeaders = document.querySelectorAll<HTMLTableCellElement>('th[data-sor
 let state = readState(new URLSearchParams(location.search));
 let nextOffset: number | null = null;
 let loading: AbortController | null = null;
+/** The read of the list under way, whoever started it. */
+let reading: Promise<void> | null = null;
 
 /** Writes a campaign's cells; used for new rows and for live updates of rows already shown. */
 function fillRow(row: HTMLTableRowElement, campaign: Campaign): void {
@@ -129,7 +131,15 @@ function showEmpty(message: string): void {
   rows.replaceChildren(row);
 }
 
-async function load(): Promise<void> {
+function load(): Promise<void> {
+  const read = readList().finally(() => {
+    if (reading === read) reading = null;
+  });
+  reading = read;
+  return read;
+}
+
+async function readList(): Promise<void> {
   loading?.abort();
   const controller = new AbortController();
   loading = controller;
@@ -196,12 +206,51 @@ addEventListener('popstate', () => {
   void load();
 });
 
+/** The least time between two reads of the list caused by events. */
+const REREAD_MS = 1000;
+let rereadWanted = false;
+let lastReread = 0;
+
+/** Resolves once no read of the list is under way. */
+async function readsDone(): Promise<void> {
+  while (reading !== null) await reading.catch(() => {});
+}
+
+/**
+ * Reads the current page again after an event for a campaign it does not show (a new one belongs
+ * at the top of the newest-first list). Events come many times a second: this waits for a read
+ * under way, reads at most once a second, and any number of events meanwhile cause one read.
+ */
+function rereadSoon(): void {
+  if (rereadWanted) return;
+  rereadWanted = true;
+  void (async () => {
+    try {
+      await readsDone();
+      const wait = lastReread + REREAD_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await readsDone();
+    } finally {
+      rereadWanted = false;
+    }
+    lastReread = Date.now();
+    await load();
+  })();
+}
+
 watchCampaigns({
   onCampaign(campaign) {
     // Rows change in place and keep their position: a list that reorders under the pointer
-    // loses the merchant's place. A reload sorts again.
+    // loses the merchant's place.
     const row = rows.querySelector<HTMLTableRowElement>(`tr[data-campaign-id="${campaign.id}"]`);
-    if (row !== null) fillRow(row, campaign);
+    if (row !== null) {
+      fillRow(row, campaign);
+      return;
+    }
+    // Not on this page: a new campaign, or one that moved. A campaign the filter leaves out
+    // changes nothing here.
+    if (state.status !== '' && campaign.status !== state.status) return;
+    rereadSoon();
   },
   onReconnect: () => void load(),
 });

@@ -1,6 +1,7 @@
 import { apiRequest } from '../api.ts';
 import type { Campaign, SendAccepted } from '../api-types.ts';
-import { clearErrors, showError } from '../forms.ts';
+import { type CampaignFormValues, checkCampaignForm, textLength, ttlSecondsOf } from '../campaign-form.ts';
+import { clearErrors, showError, showFieldProblems } from '../forms.ts';
 import { showNotification } from '../notification-preview.ts';
 import { byId, startPage } from '../page.ts';
 
@@ -47,14 +48,59 @@ function campaignBody(): Record<string, unknown> {
     urgency: urgency.value,
   };
   if (icon.value.trim() !== '') request.icon = icon.value.trim();
-  const hours = ttlHours.value.trim();
-  // Not a number is left for the api to refuse, next to this field.
-  if (hours !== '') request.ttl_seconds = Number.isFinite(Number(hours)) ? Number(hours) * 3600 : hours;
+  const ttl = ttlSecondsOf(ttlHours.value);
+  if (ttl !== undefined) request.ttl_seconds = ttl;
   return request;
 }
 
-form.addEventListener('input', updatePreview);
+function formValues(): CampaignFormValues {
+  return {
+    title: title.value,
+    body: body.value,
+    url: url.value,
+    icon: icon.value,
+    ttlHours: ttlHours.value,
+    ttlUnreadable: ttlHours.validity.badInput,
+  };
+}
+
+/** Under the title and the text: how many characters of how many, and by how much it is over. */
+function updateCounts(): void {
+  for (const control of [title, body]) {
+    const count = byId(`${control.id}-count`, HTMLElement);
+    const max = Number(count.dataset.max);
+    const length = textLength(control.value.trim());
+    count.textContent =
+      length > max
+        ? `${length} of ${max} characters: ${length - max} too many`
+        : `${length} of ${max} characters`;
+    count.toggleAttribute('data-over', length > max);
+  }
+}
+
+/** Once a send was refused, each field's message follows what is typed. */
+let checked = false;
+
+/**
+ * Checks the form before anything is sent; refusals go next to their fields, focus to the first.
+ * Nothing is ever cut short: a text too long stays as typed, with its count and message.
+ */
+function formIsValid(): boolean {
+  checked = true;
+  return !showFieldProblems(form, checkCampaignForm(formValues()), true);
+}
+
+/** The form's own words for a field the api refused, when it sees what is wrong. */
+const explain = (field: string) =>
+  checkCampaignForm(formValues()).find((problem) => problem.field === field)?.message;
+
+form.addEventListener('input', () => {
+  updatePreview();
+  updateCounts();
+  if (checked) showFieldProblems(form, checkCampaignForm(formValues()), false);
+});
 updatePreview();
+updateCounts();
 
 function busy(on: boolean): void {
   saveButton.disabled = on;
@@ -71,12 +117,13 @@ async function saveDraft(): Promise<Campaign> {
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);
+  if (!formIsValid()) return;
   busy(true);
   try {
     const saved = await saveDraft();
     location.assign(`/dashboard/campaigns/${saved.id}`);
   } catch (error) {
-    showError(form, error);
+    showError(form, error, explain);
     busy(false);
   }
 });
@@ -84,6 +131,7 @@ form.addEventListener('submit', async (event) => {
 // "Send" saves the draft and sends it in one go.
 sendButton.addEventListener('click', async () => {
   clearErrors(form);
+  if (!formIsValid()) return;
   busy(true);
   try {
     const saved = await saveDraft();
@@ -91,7 +139,7 @@ sendButton.addEventListener('click', async () => {
     await apiRequest<SendAccepted>('POST', `/v1/campaigns/${saved.id}/send`);
     location.assign(`/dashboard/campaigns/${saved.id}`);
   } catch (error) {
-    showError(form, error);
+    showError(form, error, explain);
     if (draft !== null) {
       statusLine.replaceChildren('The draft is saved but not sent. ');
       const link = document.createElement('a');
