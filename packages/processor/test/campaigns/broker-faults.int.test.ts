@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createBuiltinCatalog, javaCompatiblePartitioner } from '@hoot/events';
+import {
+  type CampaignReport,
+  campaignReportSchema,
+  createAvroSerde,
+  createBuiltinCatalog,
+  javaCompatiblePartitioner,
+  valueSubject,
+} from '@hoot/events';
 import { Workload, type WorkloadRecord, writeRecords } from '@hoot/workload';
 import type { Kafka, Producer } from 'kafkajs';
 import { PrivateBroker } from '../integration/harness/private-broker.ts';
@@ -21,6 +28,7 @@ const broker = new PrivateBroker();
 // Loaded once KAFKA_BROKERS names the private broker: the harness reads it at module load.
 let Pipeline: typeof CampaignPipeline;
 let kafka: Kafka;
+let readAll: typeof import('../integration/harness/kafka.ts').readAll;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -140,8 +148,38 @@ class FaultRun {
     assert.deepEqual(
       differences.slice(0, 20),
       [],
-      `after ${fault}: ${differences.length} figures differ; logs in ${this.pipeline.dumpLogs()}`,
+      `after ${fault}: ${differences.length} figures differ; logs in ${this.pipeline.dumpLogs()}\n${await this.onTopic(differences)}`,
     );
+  }
+
+  /**
+   * For a failing test: what the reporting topic last says for each figure that differs, which
+   * tells the topology's fault (the topic is wrong too) from the sink's (only Postgres is).
+   */
+  async onTopic(differences: string[]): Promise<string> {
+    if (differences.length === 0) return '';
+    const topic = this.pipeline.topics.reporting;
+    const serde = createAvroSerde<CampaignReport>({
+      registry: createBuiltinCatalog(),
+      subject: valueSubject(topic),
+      schema: campaignReportSchema,
+    });
+    const last = new Map<string, CampaignReport>();
+    for (const record of await readAll(topic).catch(() => [])) {
+      if (record.value === null) continue;
+      const r = await serde.decode(record.value);
+      const at = r.window_start === null ? 'total' : new Date(Number(r.window_start)).toISOString();
+      last.set(`${r.merchant}/${r.source}/${r.source_id}@${at}`, r);
+    }
+    return differences
+      .slice(0, 10)
+      .map((d) => {
+        const r = last.get(d.slice(0, d.indexOf(':', d.indexOf('@'))));
+        return r === undefined
+          ? `${d} | not on the topic`
+          : `${d} | topic: sent ${r.sent}, impressions ${r.impressions}, clicks ${r.clicks}, orders ${r.orders}`;
+      })
+      .join('\n');
   }
 
   /** The remaining phases (orders, then pings too late to count), and every figure exact. */
@@ -154,7 +192,7 @@ class FaultRun {
     assert.deepEqual(
       differences.slice(0, 20),
       [],
-      `${differences.length} figures differ; logs in ${this.pipeline.dumpLogs()}`,
+      `${differences.length} figures differ; logs in ${this.pipeline.dumpLogs()}\n${await this.onTopic(differences)}`,
     );
     assert.ok(workload.truth.sum('clicks') > 0 && workload.truth.sum('orders') > 0);
     assert.deepEqual(this.pipeline.crashed(), [], 'no processor process crashed');
@@ -167,13 +205,17 @@ class FaultRun {
       ready.every((r) => / 200 /.test(r)),
       `no task stayed stalled, every processor ready: ${ready.join(' | ')}`,
     );
+    // The next test's processes have the broker and the cores to themselves.
+    await Promise.all(this.processes.map((p) => p.stop()));
   }
 
   /** Log lines of the processes at warning level or above, counted by message. */
   warnings(): string {
     const counts = new Map<string, number>();
+    // kafkajs' "Response <request>" lines only repeat the error of the line next to them.
     for (const p of this.processes)
-      for (const l of p.logs) if (l.level >= 40) counts.set(l.msg, (counts.get(l.msg) ?? 0) + 1);
+      for (const l of p.logs)
+        if (l.level >= 40 && !l.msg.startsWith('Response ')) counts.set(l.msg, (counts.get(l.msg) ?? 0) + 1);
     return [...counts].map(([msg, n]) => `${n}x ${msg}`).join('; ');
   }
 
@@ -193,7 +235,7 @@ describe('campaign reporting on a broker that fails', () => {
     await broker.start();
     process.env.KAFKA_BROKERS = broker.brokers;
     ({ CampaignPipeline: Pipeline } = await import('./pipeline.ts'));
-    ({ kafka } = await import('../integration/harness/kafka.ts'));
+    ({ kafka, readAll } = await import('../integration/harness/kafka.ts'));
   });
   after(async () => {
     await broker.thaw();
