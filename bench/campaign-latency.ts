@@ -2,18 +2,10 @@
 // steady background load of pings. The processor service (topology and sink) runs as its own
 // process on fresh topics and a fresh database.
 // Usage: node bench/campaign-latency.ts   (RATE pings/s, SECONDS per run, RUNS, PROCESSORS env)
-import {
-  campaignKey,
-  createAvroSerde,
-  createBuiltinCatalog,
-  javaCompatiblePartitioner,
-  type Ping,
-  pingSchema,
-} from '@hoot/events';
 import pg from 'pg';
 import { CampaignPipeline } from '../packages/processor/test/campaigns/pipeline.ts';
-import { kafka } from '../packages/processor/test/integration/harness/kafka.ts';
 import { machineLine, median } from './machine.ts';
+import { createPingWriter } from './ping-writer.ts';
 
 const RATE = Number(process.env.RATE ?? 3000);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -32,42 +24,10 @@ for (let i = 0; i < PROCESSORS; i++) {
   const child = pipeline.start(pipeline.newStateDir(), { LOG_LEVEL: 'warn' });
   await child.waitForLog((l) => l.msg === 'processor running' || l.level >= 50, 120_000).catch(() => {});
 }
-const serde = createAvroSerde<Ping>({
-  registry: createBuiltinCatalog(),
-  subject: `${pipeline.topics.ping}-value`,
-  schema: pingSchema,
-});
-const producer = kafka.producer({ idempotent: true, createPartitioner: javaCompatiblePartitioner });
-await producer.connect();
+const writer = await createPingWriter(pipeline.topics.ping);
 const db = new pg.Pool({ connectionString: pipeline.databaseUrl, max: 8 });
-
+const { ping, send } = writer;
 let sequence = 0;
-function ping(merchant: string, campaign: number): Ping {
-  const now = Date.now();
-  sequence++;
-  return {
-    merchant,
-    source: 'campaign',
-    source_id: campaign,
-    subscriber_id: sequence,
-    delivered_time: new Date(now).toISOString(),
-    clicked_time: null,
-    notification_id: `bench-${sequence}`,
-    token: null,
-    received_at: now,
-    event_time: now,
-  };
-}
-
-async function send(pings: Ping[]): Promise<void> {
-  const messages = await Promise.all(
-    pings.map(async (p) => ({
-      key: campaignKey(p),
-      value: await serde.encode(p),
-    })),
-  );
-  await producer.send({ topic: pipeline.topics.ping, acks: -1, messages });
-}
 
 /** Produces one probe ping for a campaign of its own and waits until Postgres counts it. */
 async function probe(run: number, n: number): Promise<number> {
@@ -94,7 +54,10 @@ async function run(index: number) {
     const due = started + tick * TICK_MS;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const batch = Array.from({ length: perTick }, () => ping(`load-${sequence % 40}.example`, sequence % 7));
+    const batch = Array.from({ length: perTick }, () => {
+      sequence++;
+      return ping(`load-${sequence % 40}.example`, sequence % 7);
+    });
     void send(batch);
     sent += batch.length;
     if (tick % probeEvery === 0) latencies.push(probe(index, tick));
@@ -128,7 +91,7 @@ try {
     `median of ${RUNS}: p50 ${median(results.map((r) => r.p50)).toFixed(0)} ms, p99 ${median(results.map((r) => r.p99)).toFixed(0)} ms`,
   );
 } finally {
-  await producer.disconnect();
+  await writer.close();
   await db.end();
   await pipeline.cleanup();
 }

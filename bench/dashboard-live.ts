@@ -3,18 +3,10 @@
 // announcement of the changed campaign and the server-sent event. Background pings for other
 // campaigns go straight to Kafka at RATE per second meanwhile.
 // Usage: node bench/dashboard-live.ts   (PROBES 40 per run, RUNS 3, RATE 1000 background pings/s)
-import {
-  campaignKey,
-  createAvroSerde,
-  createBuiltinCatalog,
-  javaCompatiblePartitioner,
-  type Ping,
-  pingSchema,
-} from '@hoot/events';
 import { launchChromium } from '../packages/api/test/browser/chromium.ts';
 import { startDashboardStack } from '../packages/api/test/browser/dashboard-stack.ts';
-import { kafka } from '../packages/processor/test/integration/harness/kafka.ts';
 import { machineLine, median } from './machine.ts';
+import { createPingWriter } from './ping-writer.ts';
 
 const PROBES = Number(process.env.PROBES ?? 40);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -27,13 +19,7 @@ const percentile = (sorted: number[], p: number) =>
 
 const stack = await startDashboardStack();
 const browser = await launchChromium();
-const producer = kafka.producer({ idempotent: true, createPartitioner: javaCompatiblePartitioner });
-await producer.connect();
-const serde = createAvroSerde<Ping>({
-  registry: createBuiltinCatalog(),
-  subject: `${stack.pipeline.topics.ping}-value`,
-  schema: pingSchema,
-});
+const writer = await createPingWriter(stack.pipeline.topics.ping);
 
 let background = true;
 let sequence = 0;
@@ -42,26 +28,11 @@ async function backgroundLoad(): Promise<void> {
   const perTick = Math.round((RATE * TICK_MS) / 1000);
   let next = performance.now();
   while (background && perTick > 0) {
-    const now = Date.now();
-    const pings: Ping[] = Array.from({ length: perTick }, () => {
+    const pings = Array.from({ length: perTick }, () => {
       sequence++;
-      return {
-        merchant: `load-${sequence % 20}.example`,
-        source: 'campaign',
-        source_id: sequence % 11,
-        subscriber_id: sequence,
-        delivered_time: new Date(now).toISOString(),
-        clicked_time: null,
-        notification_id: `load-${sequence}`,
-        token: null,
-        received_at: now,
-        event_time: now,
-      };
+      return writer.ping(`load-${sequence % 20}.example`, sequence % 11);
     });
-    const messages = await Promise.all(
-      pings.map(async (p) => ({ key: campaignKey(p), value: await serde.encode(p) })),
-    );
-    void producer.send({ topic: stack.pipeline.topics.ping, acks: -1, messages });
+    void writer.send(pings);
     next += TICK_MS;
     await sleep(Math.max(0, next - performance.now()));
   }
@@ -124,7 +95,7 @@ try {
 } finally {
   background = false;
   await load;
-  await producer.disconnect();
+  await writer.close();
   await browser.close();
   await stack.close();
 }

@@ -1,0 +1,66 @@
+// Pings written straight to Kafka as Hoot's api writes them (schema id 4, keyed by campaign with
+// Java's murmur2 partitioning), for the benchmarks' load and probes.
+import {
+  campaignKey,
+  createAvroSerde,
+  createBuiltinCatalog,
+  javaCompatiblePartitioner,
+  type Ping,
+  pingSchema,
+} from '@hoot/events';
+import { kafka } from '../packages/processor/test/integration/harness/kafka.ts';
+
+export interface PingWriter {
+  /** A delivery ping of `merchant`'s campaign, delivered now, with a notification of its own. */
+  ping(merchant: string, campaign: number): Ping;
+  /** Writes the pings with acks=all; resolves once Kafka has them. */
+  send(pings: Ping[]): Promise<void>;
+  /** Waits for the sends still in flight, then disconnects. */
+  close(): Promise<void>;
+}
+
+export async function createPingWriter(topic: string): Promise<PingWriter> {
+  const serde = createAvroSerde<Ping>({
+    registry: createBuiltinCatalog(),
+    subject: `${topic}-value`,
+    schema: pingSchema,
+  });
+  const producer = kafka.producer({ idempotent: true, createPartitioner: javaCompatiblePartitioner });
+  await producer.connect();
+  let sequence = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  return {
+    ping(merchant, campaign) {
+      const now = Date.now();
+      sequence++;
+      return {
+        merchant,
+        source: 'campaign',
+        source_id: campaign,
+        subscriber_id: sequence,
+        delivered_time: new Date(now).toISOString(),
+        clicked_time: null,
+        notification_id: `bench-${sequence}`,
+        token: null,
+        received_at: now,
+        event_time: now,
+      };
+    },
+    async send(pings) {
+      const messages = await Promise.all(
+        pings.map(async (p) => ({ key: campaignKey(p), value: await serde.encode(p) })),
+      );
+      const sent = producer.send({ topic, acks: -1, messages });
+      inFlight.add(sent);
+      try {
+        await sent;
+      } finally {
+        inFlight.delete(sent);
+      }
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await producer.disconnect();
+    },
+  };
+}
