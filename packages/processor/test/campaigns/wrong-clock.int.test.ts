@@ -35,10 +35,15 @@ describe('a ping from a wrong clock', () => {
     // subscriber 1 clicked at 10:06 (hours relative to now, so the test runs any day).
     const ten = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
     const wrongClock = ten + 90 * 24 * HOUR;
-    const ping = (subscriber: number, delivered: number | null, clicked: number | null): SeedPing => ({
+    const ping = (
+      subscriber: number,
+      delivered: number | null,
+      clicked: number | null,
+      campaign = 77,
+    ): SeedPing => ({
       merchant: 'clock.example',
       source: 'campaign',
-      source_id: 77,
+      source_id: campaign,
       subscriber_id: subscriber,
       delivered_time: delivered === null ? null : pythonTime(delivered),
       clicked_time: clicked === null ? null : pythonTime(clicked),
@@ -57,12 +62,25 @@ describe('a ping from a wrong clock', () => {
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const produced = Date.now();
-    for (const p of pings) {
+    // A producer whose clock is three months ahead stamps its Kafka timestamps (CreateTime) three
+    // months ahead too, and the broker takes them: campaign 78's wrong ping carries both.
+    const wrongProducer: Array<{ ping: SeedPing; timestamp?: number }> = [
+      { ping: ping(21, wrongClock, null, 78), timestamp: wrongClock },
+      { ping: ping(22, ten + 10 * MINUTE, null, 78) },
+    ];
+    for (const { ping: p, timestamp } of [...pings.map((p) => ({ ping: p })), ...wrongProducer]) {
       // One at a time, in order, on one partition, as one producer wrote them.
       await producer.send({
         topic: pipeline.topics.ping,
         acks: -1,
-        messages: [{ partition: 0, key: null, value: await serde.encode(p) }],
+        messages: [
+          {
+            partition: 0,
+            key: null,
+            value: await serde.encode(p),
+            ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }),
+          },
+        ],
       });
     }
     await producer.disconnect();
@@ -97,6 +115,18 @@ describe('a ping from a wrong clock', () => {
         `SELECT impressions, clicks FROM campaign_reports WHERE merchant_id = 'clock.example' AND source_id = 77`,
       );
       assert.deepEqual([Number(totals.rows[0].impressions), Number(totals.rows[0].clicks)], [3, 1]);
+      const wrongKafka = await db.query<{ hour: Date; impressions: string }>(
+        `SELECT hour, impressions FROM campaign_hourly_reports
+         WHERE merchant_id = 'clock.example' AND source_id = 78 ORDER BY hour`,
+      );
+      assert.deepEqual(
+        wrongKafka.rows.map((r) => [r.hour.getTime(), Number(r.impressions)]),
+        [
+          [ten, 1],
+          [kafkaHour, 1],
+        ],
+        'a wrong Kafka timestamp counts at the processor clock, and the ping after it still counts',
+      );
     } finally {
       await db.end();
     }

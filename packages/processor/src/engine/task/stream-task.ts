@@ -9,7 +9,7 @@ import type { KeyValueStore } from '../state/key-value-store.ts';
 import { buildKeyValueStore, buildWindowStore, type StoreStack } from '../state/store-builder.ts';
 import { TaskStateManager } from '../state/task-state-manager.ts';
 import type { WindowStore } from '../state/window-store.ts';
-import { boundEventTime, latestEventTime } from '../topology/event-time-bound.ts';
+import { boundEventTime, eventTimeBound } from '../topology/event-time-bound.ts';
 import type { RecordOrigin } from '../topology/stream-record.ts';
 import type { TaskContext } from '../topology/task-context.ts';
 import {
@@ -164,14 +164,14 @@ export class StreamTask {
         key: record.key,
         value: record.value,
         timestamp: record.timestamp,
-        latestEventTime: latestEventTime(record.timestamp, route.source.maxFutureSkewMs),
+        eventTimeBound: eventTimeBound(record.timestamp, route.source.maxFutureSkewMs),
       };
       if (!result.ok) {
         this.#deadLetter(origin, 'decode', result.error);
       } else if (result.value !== null) {
         try {
           const eventTime = route.source.timestamp(result.value, record.timestamp);
-          const bound = boundEventTime(eventTime, record.timestamp, origin.latestEventTime);
+          const bound = boundEventTime(eventTime, origin.eventTimeBound);
           if (bound.bounded) this.#o.metrics.futureEventTimes.inc({ topic: batch.topic });
           route.node.process({
             key: record.key === null ? null : record.key.toString('utf8'),

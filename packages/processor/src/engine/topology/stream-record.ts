@@ -1,4 +1,5 @@
 import type { Window } from '../windows/tumbling.ts';
+import type { EventTimeBound } from './event-time-bound.ts';
 
 /** Where a record entered the task: kept for dead letters and the processing log. */
 export interface RecordOrigin {
@@ -10,10 +11,10 @@ export interface RecordOrigin {
   /** The record's Kafka timestamp, epoch ms. */
   timestamp: number;
   /**
-   * The latest event time the record, or anything derived from it, may claim (its Kafka
-   * timestamp plus the source's allowed skew); undefined when the source sets no bound.
+   * How far the event times of the record, and of anything derived from it, are believed
+   * (event-time-bound.ts); undefined when the source sets no bound.
    */
-  latestEventTime: number | undefined;
+  eventTimeBound: EventTimeBound | undefined;
 }
 
 export interface StreamRecord<K, V> {

@@ -9,7 +9,7 @@ const NO_ORIGIN: RecordOrigin = {
   key: null,
   value: null,
   timestamp: -1,
-  latestEventTime: undefined,
+  eventTimeBound: undefined,
 };
 
 /**

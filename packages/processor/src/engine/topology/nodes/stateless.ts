@@ -37,7 +37,7 @@ export function flatMapNode(
       for (const out of mapper(record.value, record.key)) {
         let timestamp = record.timestamp;
         if (out.timestamp !== undefined) {
-          const bound = boundEventTime(out.timestamp, origin.timestamp, origin.latestEventTime);
+          const bound = boundEventTime(out.timestamp, origin.eventTimeBound);
           if (bound.bounded) context.countFutureEventTime(origin.topic);
           timestamp = bound.timestamp;
         }
