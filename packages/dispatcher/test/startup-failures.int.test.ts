@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '@hoot/runtime';
 import { testDatabaseUrl } from './harness/database.ts';
-import { freePort } from './harness/dispatcher-process.ts';
 import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
 
 const mainFile = new URL('../src/main.ts', import.meta.url).pathname;

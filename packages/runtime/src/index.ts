@@ -1,3 +1,4 @@
+export { freePort } from './free-port.ts';
 export { ConfigError, configVariables, loadConfig } from './load-config.ts';
 export { LOG_LEVELS, type LogLevel, logEnvProperties } from './log-config.ts';
 export { createLogger, type LoggerOptions } from './logger.ts';

@@ -3,7 +3,6 @@
 // Postgres figure equal to the workload's ground truth, no processor process exited, and none
 // reporting a stalled task. Recovery times are printed as `# …` lines.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   type CampaignReport,
@@ -13,6 +12,7 @@ import {
   javaCompatiblePartitioner,
   valueSubject,
 } from '@hoot/events';
+import { freePort } from '@hoot/runtime';
 import { Workload, type WorkloadRecord, writeRecords } from '@hoot/workload';
 import type { Kafka, Producer } from 'kafkajs';
 import { PrivateBroker } from '../integration/harness/private-broker.ts';
@@ -29,17 +29,6 @@ const broker = new PrivateBroker();
 let Pipeline: typeof CampaignPipeline;
 let kafka: Kafka;
 let readAll: typeof import('../integration/harness/kafka.ts').readAll;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs `work` until it succeeds: the broker may be down or restarting at any moment. */
 async function untilItWorks<T>(work: () => Promise<T>, timeoutMs = 300_000): Promise<T> {

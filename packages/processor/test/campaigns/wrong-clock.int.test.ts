@@ -68,7 +68,11 @@ describe('a ping from a wrong clock', () => {
       { ping: ping(21, wrongClock, null, 78), timestamp: wrongClock },
       { ping: ping(22, ten + 10 * MINUTE, null, 78) },
     ];
-    for (const { ping: p, timestamp } of [...pings.map((p) => ({ ping: p })), ...wrongProducer]) {
+    const written: Array<{ ping: SeedPing; timestamp?: number }> = [
+      ...pings.map((p) => ({ ping: p })),
+      ...wrongProducer,
+    ];
+    for (const { ping: p, timestamp } of written) {
       // One at a time, in order, on one partition, as one producer wrote them.
       await producer.send({
         topic: pipeline.topics.ping,

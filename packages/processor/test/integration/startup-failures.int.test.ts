@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
+import { freePort } from '@hoot/runtime';
 import pg from 'pg';
 import { brokers, deleteTopicsWithPrefix, uniqueName } from './harness/kafka.ts';
 import { AppProcess } from './harness/processes.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hoot_test';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The process's one fatal line, after checking that neither it nor stderr holds a stack trace. */
 function fatalLine(p: AppProcess): string {
