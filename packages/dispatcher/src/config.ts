@@ -97,10 +97,20 @@ export const dispatcherConfigSchema = Type.Object({
       'Contact the push services can reach: one mailto: address or an https: URL on a public domain; required in production',
   }),
   VAPID_PUBLIC_KEY: Type.Optional(
-    Type.String({ pattern: base64url, minLength: 87, maxLength: 87, description: 'P-256, base64url' }),
+    Type.String({
+      pattern: base64url,
+      minLength: 87,
+      maxLength: 87,
+      description: 'P-256, base64url; required in production',
+    }),
   ),
   VAPID_PRIVATE_KEY: Type.Optional(
-    Type.String({ pattern: base64url, minLength: 43, maxLength: 43, description: 'P-256, base64url' }),
+    Type.String({
+      pattern: base64url,
+      minLength: 43,
+      maxLength: 43,
+      description: 'P-256, base64url; required in production',
+    }),
   ),
   VAPID_TOKEN_TTL_SECONDS: Type.Integer({
     default: 12 * 3600,
@@ -111,7 +121,8 @@ export const dispatcherConfigSchema = Type.Object({
   PING_TOKEN_SECRETS: Type.String({
     default: DEV_PING_TOKEN_SECRET,
     minLength: 32,
-    description: 'Comma-separated HMAC secrets, newest first; the dispatcher signs with the first',
+    description:
+      'Comma-separated HMAC secrets, newest first; the dispatcher signs with the first; required in production',
   }),
   PING_URL: Type.String({
     default: 'http://127.0.0.1:3000/v1/pings',
@@ -179,8 +190,11 @@ export function isProduction(env: Record<string, string | undefined>): boolean {
 
 /**
  * The dispatcher's configuration from `env`, validated: the schema's rules, then the VAPID
- * subject's (see vapidSubjectProblem), which must be set in production. Throws ConfigError
- * naming every problem at once.
+ * subject's (see vapidSubjectProblem). In production (NODE_ENV=production) the development
+ * defaults are refused: VAPID_SUBJECT, VAPID_PUBLIC_KEY with VAPID_PRIVATE_KEY (else a key pair
+ * made per process, which browsers subscribed with the api's key refuse) and PING_TOKEN_SECRETS
+ * (else tokens signed with the development secret, which the api rejects) must be set; elsewhere
+ * main.ts and startDispatcher warn. Throws ConfigError naming every problem at once.
  */
 export function loadDispatcherConfig(
   env: Record<string, string | undefined> = process.env,
@@ -204,8 +218,36 @@ export function loadDispatcherConfig(
     const problem = vapidSubjectProblem(subject);
     if (problem !== undefined) problems.push(problem);
   }
+  if (isProduction(env)) problems.push(...productionDefaultProblems(env));
   if (problems.length > 0 || config === undefined) throw new ConfigError('dispatcher', problems);
   return config;
+}
+
+/**
+ * The development defaults production refuses, other than the VAPID subject: a missing VAPID key
+ * pair, and missing PING_TOKEN_SECRETS or the development secret among them.
+ */
+function productionDefaultProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const missingKeys = (['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY'] as const).filter(
+    (name) => env[name] === undefined || env[name] === '',
+  );
+  if (missingKeys.length > 0) {
+    problems.push(
+      `${missingKeys.join(' and ')} must be set in production (NODE_ENV=production): the api's VAPID key pair (its VAPID_PUBLIC_KEY is the one browsers subscribe with); a pair made for this process would have every push refused`,
+    );
+  }
+  const secrets = env.PING_TOKEN_SECRETS;
+  if (secrets === undefined || secrets.trim() === '') {
+    problems.push(
+      "PING_TOKEN_SECRETS must be set in production (NODE_ENV=production): the api's ping token secrets; tokens signed with the development secret are rejected by the api",
+    );
+  } else if (secrets.split(',').some((secret) => secret.trim() === DEV_PING_TOKEN_SECRET)) {
+    problems.push(
+      'PING_TOKEN_SECRETS must not contain the development secret in production (NODE_ENV=production)',
+    );
+  }
+  return problems;
 }
 
 /** The secret new ping tokens are signed with: the first of PING_TOKEN_SECRETS. */

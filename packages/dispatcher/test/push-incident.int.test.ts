@@ -164,4 +164,19 @@ describe('dispatcher start with a VAPID subject Apple refuses', () => {
     assert.match(stderr, /mailto:push@hoot\.invalid is refused by Apple/);
     assert.equal(stderr.trimEnd().split('\n').length, 1);
   });
+
+  it('exits 78 in production with a subject but no VAPID key pair or ping token secrets, in one line', async () => {
+    const { code, stderr, stdout } = await start({
+      NODE_ENV: 'production',
+      VAPID_SUBJECT: 'mailto:ops@shop.com',
+    });
+    assert.equal(code, 78, stderr);
+    assert.equal(stdout, '', 'no key pair made, nothing logged');
+    const lines = stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(
+      lines[0]!,
+      /^dispatcher: invalid configuration: VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set in production .*; PING_TOKEN_SECRETS must be set in production/,
+    );
+  });
 });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEV_VAPID_SUBJECT, loadDispatcherConfig, vapidSubjectProblem, wnsHeaders } from '@hoot/dispatcher';
+import { DEV_PING_TOKEN_SECRET } from '../src/config.ts';
+
+/** A production environment with everything production requires besides the VAPID subject. */
+const production = {
+  NODE_ENV: 'production',
+  VAPID_PUBLIC_KEY: `B${'A'.repeat(86)}`,
+  VAPID_PRIVATE_KEY: 'A'.repeat(43),
+  PING_TOKEN_SECRETS: 'x'.repeat(40),
+};
 
 describe('VAPID subject', () => {
   it('accepts one mailto: address or an https: URL on a public domain', () => {
@@ -59,9 +68,46 @@ describe('VAPID subject', () => {
         error.message.includes(DEV_VAPID_SUBJECT),
     );
     assert.equal(
-      loadDispatcherConfig({ NODE_ENV: 'production', VAPID_SUBJECT: 'mailto:ops@shop.com' }).VAPID_SUBJECT,
+      loadDispatcherConfig({ ...production, VAPID_SUBJECT: 'mailto:ops@shop.com' }).VAPID_SUBJECT,
       'mailto:ops@shop.com',
     );
+  });
+
+  it('refuses in production a missing VAPID key pair and missing or development ping token secrets', () => {
+    const subject = 'mailto:ops@shop.com';
+    /** Refused with exactly these problems, each named by how its line starts. */
+    const refused = (env: Record<string, string>, starts: string[]) =>
+      assert.throws(
+        () => loadDispatcherConfig({ VAPID_SUBJECT: subject, ...env }),
+        (error: Error & { problems?: string[] }) => {
+          assert.equal(error.problems?.length, starts.length, error.message);
+          for (const [i, start] of starts.entries()) {
+            assert.ok(error.problems?.[i]?.startsWith(start), error.message);
+          }
+          return true;
+        },
+      );
+    const { VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, PING_TOKEN_SECRETS, ...noKeysNoSecrets } = production;
+    refused(noKeysNoSecrets, [
+      'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set in production (NODE_ENV=production)',
+      'PING_TOKEN_SECRETS must be set in production (NODE_ENV=production)',
+    ]);
+    refused({ ...production, VAPID_PRIVATE_KEY: '' }, ['VAPID_PRIVATE_KEY must be set in production']);
+    refused({ ...noKeysNoSecrets, VAPID_PRIVATE_KEY, PING_TOKEN_SECRETS }, [
+      'VAPID_PUBLIC_KEY must be set in production',
+    ]);
+    refused({ ...noKeysNoSecrets, VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY }, [
+      'PING_TOKEN_SECRETS must be set in production',
+    ]);
+    refused({ ...production, PING_TOKEN_SECRETS: `${PING_TOKEN_SECRETS},${DEV_PING_TOKEN_SECRET}` }, [
+      'PING_TOKEN_SECRETS must not contain the development secret in production',
+    ]);
+
+    // Outside production the development defaults stay (main.ts and startDispatcher warn).
+    const dev = loadDispatcherConfig({ VAPID_SUBJECT: subject });
+    assert.equal(dev.PING_TOKEN_SECRETS, DEV_PING_TOKEN_SECRET);
+    assert.equal(dev.VAPID_PUBLIC_KEY, undefined);
+    assert.equal(loadDispatcherConfig({ NODE_ENV: 'development' }).VAPID_PRIVATE_KEY, undefined);
   });
 
   it('refuses a bad subject in any environment, with the other bad variables at once', () => {
