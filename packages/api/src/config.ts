@@ -64,6 +64,13 @@ export const apiConfigSchema = Type.Object({
     minimum: 1024,
     description: 'Largest request body accepted; larger ones get 413',
   }),
+  SHOPIFY_BODY_LIMIT_BYTES: Type.Integer({
+    default: 4 * 1024 * 1024,
+    minimum: 65_536,
+    maximum: 64 * 1024 * 1024,
+    description:
+      "Largest body the Shopify order webhooks accept; larger ones get 413. A real orders/create with 200 line items is over 100 KB; Shopify's order payloads are bounded by its 250-line-item pages",
+  }),
   RATE_LIMIT_MAX: Type.Integer({
     default: 600,
     minimum: 1,
@@ -141,6 +148,11 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     if (short.length > 0) {
       throw new ConfigError('api', [`${name} has ${short.length} secret(s) shorter than ${minBytes} bytes`]);
     }
+  }
+  if (config.SHOPIFY_BODY_LIMIT_BYTES < config.BODY_LIMIT_BYTES) {
+    throw new ConfigError('api', [
+      `SHOPIFY_BODY_LIMIT_BYTES (${config.SHOPIFY_BODY_LIMIT_BYTES}) must be at least BODY_LIMIT_BYTES (${config.BODY_LIMIT_BYTES})`,
+    ]);
   }
   return config;
 }

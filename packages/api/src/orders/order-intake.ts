@@ -1,4 +1,5 @@
 import type { Order } from '@hoot/events';
+import { RequestError } from '../http/request-error.ts';
 import type { RouteContext } from '../route-context.ts';
 
 /** Where an order came from: Hoot's own webhook or Shopify's. */
@@ -21,8 +22,26 @@ export interface IncomingOrder {
   webhookId?: string;
 }
 
-/** accepted: this delivery wrote the order; duplicate: another delivery had (or is writing) it. */
-export type IntakeResult = 'accepted' | 'duplicate';
+/**
+ * accepted: this delivery wrote the order; duplicate: another delivery wrote it (its claim is
+ * marked written); in_progress: another delivery has claimed it and is still writing it, which may
+ * yet fail, so this one must be answered with a retryable status, never 2xx.
+ */
+export type IntakeResult = 'accepted' | 'duplicate' | 'in_progress';
+
+/**
+ * The answer to a delivery whose order another delivery is still writing: 409 `in_progress`. Not
+ * 2xx, because that write may fail (and its claim be released), and a store never resends an order
+ * it was told was taken; any non-2xx makes Shopify (and any store honouring the contract) retry,
+ * and the retry is answered 200 duplicate once written, or writes the order if the first failed.
+ */
+export function orderInProgress(orderId: string): RequestError {
+  return new RequestError(
+    409,
+    'in_progress',
+    `order ${orderId} is being written by another delivery; retry later`,
+  );
+}
 
 /**
  * The order's time as it will count: the store's created_at, unless that is later than the api's
@@ -39,9 +58,10 @@ export function orderTime(createdAt: number, receivedAt: number, skewMs: number)
  * Writes an order once, whatever the number of concurrent or repeated deliveries:
  *
  * 1. Claim (merchant, order id) in received_orders. The primary key decides: of ten identical
- *    deliveries at once exactly one inserts; the others see the claim and answer duplicate. A
- *    claim left unwritten by a process that died is taken over once older than any write can
- *    take (twice the produce timeout plus 30 s).
+ *    deliveries at once exactly one inserts. The others see the claim: marked written, they answer
+ *    duplicate; not yet written, in_progress (the caller answers 409, so the store retries: the
+ *    write may still fail). A claim left unwritten by a process that died is taken over once
+ *    older than any write can take (twice the produce timeout plus 30 s).
  * 2. Produce to `orders` with acks=all, within WEBHOOK_PRODUCE_TIMEOUT_MS (below Shopify's 5 s).
  * 3. Mark the claim written. If the produce failed or timed out, delete the claim (only ours, by
  *    its claim time) and throw the 503, so the store's retry can claim and write it. A produce
@@ -67,7 +87,15 @@ export async function takeOrder(ctx: RouteContext, order: IncomingOrder): Promis
   // The claim time as Postgres' text (microseconds; a JS Date would round them away) identifies
   // this claim when it is released or confirmed.
   const claimedAt = claim.rows[0]?.claim;
-  if (claimedAt === undefined) return 'duplicate';
+  if (claimedAt === undefined) {
+    // Someone else's claim. Only one marked written is a duplicate; an unwritten one (or one
+    // released since by a failed write) is still in progress as far as this delivery can tell.
+    const existing = await ctx.pool.query<{ written: boolean }>(
+      `SELECT written_at IS NOT NULL AS written FROM received_orders WHERE merchant_id = $1 AND order_id = $2`,
+      [order.merchant, order.orderId],
+    );
+    return existing.rows[0]?.written === true ? 'duplicate' : 'in_progress';
+  }
 
   const value: Order = {
     merchant: order.merchant,

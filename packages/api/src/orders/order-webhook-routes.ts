@@ -5,7 +5,7 @@ import { RequestError } from '../http/request-error.ts';
 import { publicRateLimit, type RouteContext } from '../route-context.ts';
 import { MerchantParams } from '../subscriptions/subscription-schemas.ts';
 import { minorUnitDigits } from './money.ts';
-import { takeOrder } from './order-intake.ts';
+import { orderInProgress, takeOrder } from './order-intake.ts';
 import { OrderBody, OrderResult } from './order-schemas.ts';
 import { SIGNATURE_HEADER, webhookSignatureValid } from './webhook-signature.ts';
 
@@ -13,8 +13,9 @@ import { SIGNATURE_HEADER, webhookSignatureValid } from './webhook-signature.ts'
  * POST /v1/webhooks/orders/:merchant. The body stays raw bytes until the signature over exactly
  * those bytes is checked; only then is it parsed as JSON and validated. The currency must be a
  * current ISO 4217 code (400 `body.currency` otherwise). The order is claimed before it is
- * written (see takeOrder): one of any number of deliveries of an order id answers 202 accepted,
- * the others 200 duplicate; a 503 when Kafka does not answer in time leaves nothing claimed.
+ * written (see takeOrder): one of any number of deliveries of an order id answers 202 accepted;
+ * the others 200 duplicate once it is written, 409 in_progress (retry) while it is being written;
+ * a 503 when Kafka does not answer in time leaves nothing claimed.
  */
 export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -68,7 +69,11 @@ export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox
             },
           },
           body: OrderBody,
-          response: { 200: OrderResult, 202: OrderResult, ...errorResponses(400, 401, 413, 415, 429, 503) },
+          response: {
+            200: OrderResult,
+            202: OrderResult,
+            ...errorResponses(400, 401, 409, 413, 415, 429, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -93,6 +98,7 @@ export function orderWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox
           source: 'hoot',
         });
         ctx.metrics.orders.inc({ source: 'hoot', result });
+        if (result === 'in_progress') throw orderInProgress(order.order_id);
         if (result === 'accepted' && order.subscriber_id == null) {
           ctx.metrics.ordersUnattributed.inc({ source: 'hoot', reason: 'none' });
         }

@@ -5,7 +5,7 @@ import { errorResponses } from '../http/error-schemas.ts';
 import { RequestError } from '../http/request-error.ts';
 import { publicRateLimit, type RouteContext } from '../route-context.ts';
 import { MerchantParams } from '../subscriptions/subscription-schemas.ts';
-import { takeOrder } from './order-intake.ts';
+import { orderInProgress, takeOrder } from './order-intake.ts';
 import { normaliseShopDomain, shopMerchant } from './shop-domains.ts';
 import { parseJsonKeepingNumbers, readShopifyOrder, SHOPIFY_ORDER_TOPICS } from './shopify-order.ts';
 import { webhookSignatureValid } from './webhook-signature.ts';
@@ -49,7 +49,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
  *   an unknown shop) is 401 and nothing is written.
  * - X-Shopify-Topic `orders/create` and `orders/paid` are read as orders (both carry the whole
  *   order; the second delivery of an order answers duplicate); any other topic answers 200 ignored,
- *   so Shopify does not retry it.
+ *   so Shopify does not retry it. A delivery that finds the order still being written by another
+ *   answers 409 in_progress, so Shopify retries it (see takeOrder).
+ * - The body may be up to SHOPIFY_BODY_LIMIT_BYTES (a large order is over 100 KB, beyond the
+ *   api-wide BODY_LIMIT_BYTES); larger is 413.
  * - The body is parsed keeping every number as its text: order and customer ids exceed 2^53.
  * - An order without a subscriber id answers 2xx too (a 4xx makes Shopify retry and finally drop
  *   the webhook): written unattributed and counted in hoot_api_orders_unattributed_total.
@@ -124,6 +127,7 @@ export function shopifyWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypeb
         ...(webhookId === undefined ? {} : { webhookId }),
       });
       ctx.metrics.orders.inc({ source: 'shopify', result });
+      if (result === 'in_progress') throw orderInProgress(order.orderId);
       if (result === 'accepted' && order.attribution !== 'attributed') {
         ctx.metrics.ordersUnattributed.inc({ source: 'shopify', reason: order.attribution });
       }
@@ -133,12 +137,17 @@ export function shopifyWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypeb
     const schema = {
       tags: ['orders'],
       headers: ShopifyHeaders,
-      response: { 200: ShopifyResult, 202: ShopifyResult, ...errorResponses(400, 401, 413, 415, 429, 503) },
+      response: {
+        200: ShopifyResult,
+        202: ShopifyResult,
+        ...errorResponses(400, 401, 409, 413, 415, 429, 503),
+      },
     };
     app.post(
       '/v1/webhooks/shopify',
       {
         config: publicRateLimit(ctx.config),
+        bodyLimit: ctx.config.SHOPIFY_BODY_LIMIT_BYTES,
         schema: {
           ...schema,
           summary: 'Shopify orders/create and orders/paid, the merchant by X-Shopify-Shop-Domain',
@@ -150,6 +159,7 @@ export function shopifyWebhookRoutes(ctx: RouteContext): FastifyPluginAsyncTypeb
       '/v1/webhooks/shopify/:merchant',
       {
         config: publicRateLimit(ctx.config),
+        bodyLimit: ctx.config.SHOPIFY_BODY_LIMIT_BYTES,
         schema: {
           ...schema,
           params: MerchantParams,

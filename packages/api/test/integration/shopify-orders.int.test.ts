@@ -12,6 +12,24 @@ import { shopifyHeaders, shopifyHmac, shopifyOrderBody } from './shopify-fixture
 const ID_A = '820982911946154508';
 const ID_B = '820982911946154509';
 
+/**
+ * The order body with line items added, as Shopify writes them, until it is at least `bytes` long
+ * (a real orders/create with 200 line items is about 111 KB).
+ */
+function withLineItems(body: string, bytes: number): string {
+  const end = ']}';
+  assert.ok(body.endsWith(end));
+  const items: string[] = [];
+  let size = Buffer.byteLength(body);
+  for (let n = 0; size < bytes; n++) {
+    const lineId = `8665503117664${String(n).padStart(5, '0')}`;
+    const item = `,{"id":${lineId},"admin_graphql_api_id":"gid:\\/\\/shopify\\/LineItem\\/${lineId}","variant_id":${808950900 + n},"title":"Caf\u00e9 Cr\u00e8me No. ${n}","name":"Caf\u00e9 Cr\u00e8me No. ${n} - 250 g","vendor":"R\u00f6sterei","quantity":1,"price":"12.00","price_set":{"shop_money":{"amount":"12.00","currency_code":"USD"},"presentment_money":{"amount":"12.00","currency_code":"USD"}},"sku":"CC-${n}","product_id":${632910400 + n},"fulfillable_quantity":1,"grams":250,"requires_shipping":true,"taxable":true,"properties":[],"tax_lines":[],"discount_allocations":[]}`;
+    items.push(item);
+    size += Buffer.byteLength(item);
+  }
+  return body.slice(0, -end.length) + items.join('') + end;
+}
+
 describe('Shopify order webhooks', () => {
   let h: ApiHarness;
   let shop: NewMerchant;
@@ -243,7 +261,7 @@ describe('Shopify order webhooks', () => {
     assert.equal(await h.endOffset(h.topics.orders), start);
   });
 
-  it('writes one record for 10 identical concurrent deliveries: one 202 accepted, nine 200 duplicate', async () => {
+  it('writes one record for 10 identical concurrent deliveries: one 202 accepted, the others 200 duplicate or 409 in_progress', async () => {
     const start = await h.endOffset(h.topics.orders);
     const body = shopifyOrderBody({
       id: orderId(),
@@ -253,12 +271,51 @@ describe('Shopify order webhooks', () => {
     });
     const headers = shopifyHeaders(body, shopKey, domain, { webhookId: randomUUID() });
     const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(body, headers)));
-    const statuses = answers.map((r) => `${r.statusCode} ${r.json().status}`).sort();
-    assert.deepEqual(statuses, ['200 duplicate', ...Array(8).fill('200 duplicate'), '202 accepted'].sort());
+    const statuses = answers.map((r) => `${r.statusCode} ${r.json().status ?? r.json().error}`);
+    assert.equal(statuses.filter((s) => s === '202 accepted').length, 1, statuses.join());
+    assert.ok(
+      statuses.every((s) => ['202 accepted', '200 duplicate', '409 in_progress'].includes(s)),
+      statuses.join(),
+    );
+    // Written now: Shopify's retry of a delivery told in_progress is a duplicate.
+    assert.equal((await deliver(body, headers)).json().status, 'duplicate');
     // orders/paid for the same order later is the same order.
     const paid = await deliver(body, shopifyHeaders(body, shopKey, domain, { topic: 'orders/paid' }));
     assert.equal(paid.json().status, 'duplicate');
     assert.equal((await h.endOffset(h.topics.orders)) - start, 1);
+  });
+
+  it('accepts a large order (120 KB, hundreds of line items) up to SHOPIFY_BODY_LIMIT_BYTES; beyond it 413', async () => {
+    const start = await h.endOffset(h.topics.orders);
+    const id = orderId();
+    const body = withLineItems(
+      shopifyOrderBody({ id, shopAmount: '2400.00', shopCurrency: 'USD', subscriberId: '12' }),
+      120 * 1024,
+    );
+    assert.ok(Buffer.byteLength(body) > h.config.BODY_LIMIT_BYTES, 'over the api-wide limit');
+    const res = await deliver(body, shopifyHeaders(body, shopKey, domain));
+    assert.equal(res.statusCode, 202, res.body);
+    assert.deepEqual(res.json(), { order_id: id, status: 'accepted' });
+    const byPath = withLineItems(
+      shopifyOrderBody({ id: orderId(), shopAmount: '1.00', shopCurrency: 'USD', subscriberId: '12' }),
+      120 * 1024,
+    );
+    const viaPath = await deliver(
+      byPath,
+      shopifyHeaders(byPath, shopKey, domain),
+      `/v1/webhooks/shopify/${shop.id}`,
+    );
+    assert.equal(viaPath.statusCode, 202, viaPath.body);
+    assert.equal((await h.endOffset(h.topics.orders)) - start, 2);
+
+    const huge = withLineItems(
+      shopifyOrderBody({ id: orderId(), shopAmount: '1.00', shopCurrency: 'USD' }),
+      h.config.SHOPIFY_BODY_LIMIT_BYTES + 1,
+    );
+    const tooLarge = await deliver(huge, shopifyHeaders(huge, shopKey, domain));
+    assert.equal(tooLarge.statusCode, 413, tooLarge.body.slice(0, 200));
+    assert.equal(tooLarge.json().error, 'body_too_large');
+    assert.equal((await h.endOffset(h.topics.orders)) - start, 2);
   });
 
   it('clamps an order time far in the future to the receive time, and counts it', async () => {
@@ -318,6 +375,53 @@ describe('Shopify webhooks when Kafka does not take the order', () => {
 
     const retry = await h.app.inject({ method: 'POST', url, headers, payload: body });
     assert.equal(retry.statusCode, 202, retry.body);
+  });
+
+  it('answers concurrent copies of an order being written 409 in_progress, never 2xx; the retry after the 503 is accepted', async () => {
+    const id = `82098291194${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const body = shopifyOrderBody({
+      id,
+      shopAmount: '5.00',
+      shopCurrency: 'USD',
+      subscriberId: '6',
+    });
+    const headers = shopifyHeaders(body, shop.webhookSecret, 'any.myshopify.com');
+    const url = `/v1/webhooks/shopify/${shop.id}`;
+    const first = broken.inject({ method: 'POST', url, headers, payload: body });
+    // The copies arrive while the first delivery's claim is taken and its produce is waiting.
+    let claimed = false;
+    for (let i = 0; i < 200 && !claimed; i++) {
+      const { rowCount } = await h.pool.query(
+        'SELECT 1 FROM received_orders WHERE merchant_id = $1 AND order_id = $2 AND written_at IS NULL',
+        [shop.id, id],
+      );
+      claimed = rowCount === 1;
+      if (!claimed) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(claimed, 'the first delivery claimed the order');
+    const copies = await Promise.all([
+      ...Array.from({ length: 4 }, () => broken.inject({ method: 'POST', url, headers, payload: body })),
+      ...Array.from({ length: 4 }, () => h.app.inject({ method: 'POST', url, headers, payload: body })),
+    ]);
+    const failed = await first;
+    assert.equal(failed.statusCode, 503, failed.body);
+    for (const copy of copies) {
+      assert.equal(copy.statusCode, 409, copy.body);
+      assert.deepEqual(copy.json().error, 'in_progress');
+    }
+    const claims = await h.pool.query(
+      'SELECT 1 FROM received_orders WHERE merchant_id = $1 AND order_id = $2',
+      [shop.id, id],
+    );
+    assert.equal(claims.rowCount, 0, 'the failed claim is released');
+
+    const start = await h.endOffset(h.topics.orders);
+    const retry = await h.app.inject({ method: 'POST', url, headers, payload: body });
+    assert.equal(retry.statusCode, 202, retry.body);
+    const again = await h.app.inject({ method: 'POST', url, headers, payload: body });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().status, 'duplicate');
+    assert.equal((await h.endOffset(h.topics.orders)) - start, 1);
   });
 
   it("answers Hoot's own order webhook 503 the same way", async () => {
