@@ -28,7 +28,6 @@ describe('service worker in Chromium', () => {
 
   const notification = (title: string) => w.notification(title);
   const push = (payload: NotificationPayload) => w.push(payload);
-  const nextPings = (count: number, timeoutMs?: number) => w.nextPings(count, timeoutMs);
 
   /**
    * The notification as the desktop shows it. With a notification service on the session bus,
@@ -49,9 +48,7 @@ describe('service worker in Chromium', () => {
     const shown = await waitForNotification(payload);
     assert.equal(shown.appName, 'Chromium');
 
-    const [ping] = await nextPings(1);
-    assert.ok(ping);
-    assert.equal(ping.notification_id, payload.notification_id);
+    const ping = await w.pingOf(payload.notification_id, 'delivery');
     assert.equal(ping.merchant, merchant);
     assert.notEqual(ping.delivered_time, null, 'a delivery ping');
     assert.equal(ping.clicked_time, null);
@@ -67,7 +64,7 @@ describe('service worker in Chromium', () => {
     await push(payload);
     // Chromium handed the notification to the desktop's notification service; click it there.
     const onDesktop = await waitForNotification(payload);
-    await nextPings(1);
+    await w.pingOf(payload.notification_id, 'delivery');
 
     assert.match(onDesktop.body, /Handmade boots/);
     const opened = browser.context.waitForEvent('page', { timeout: 10_000 });
@@ -78,9 +75,7 @@ describe('service worker in Chromium', () => {
     assert.equal(landing.url(), payload.url);
     await screenshot(landing, 'service-worker-click-landing');
 
-    const [ping] = await nextPings(1);
-    assert.ok(ping);
-    assert.equal(ping.notification_id, payload.notification_id);
+    const ping = await w.pingOf(payload.notification_id, 'click');
     assert.notEqual(ping.clicked_time, null, 'a click ping');
     assert.equal(ping.delivered_time, null);
     assert.ok(
@@ -103,9 +98,7 @@ describe('service worker in Chromium', () => {
     const backAt = Date.now();
 
     // The worker's longest pause between attempts is 6 s; 20 s leaves room for a slow machine.
-    const [ping] = await nextPings(1, 20_000);
-    assert.ok(ping);
-    assert.equal(ping.notification_id, payload.notification_id);
+    const ping = await w.pingOf(payload.notification_id, 'delivery', 20_000);
     assert.notEqual(ping.delivered_time, null);
     assert.ok(ping.received_at !== null && ping.received_at >= backAt, 'received after the api came back');
     assert.ok(

@@ -36,8 +36,13 @@ export interface WorkerSite {
   notification(title: string): NotificationPayload;
   /** Delivers a push to the worker (DevTools' ServiceWorker.deliverPushMessage). */
   push(payload: NotificationPayload): Promise<void>;
-  /** The next `count` pings on the api's topic, in order. */
-  nextPings(count: number, timeoutMs?: number): Promise<Ping[]>;
+  /** Every ping on the api's topic so far, oldest first. */
+  pings(): Promise<Ping[]>;
+  /**
+   * The notification's delivery or click ping once it is on the topic, wherever it stands there
+   * (a worker may deliver a ping twice, and pings of earlier tests may arrive late).
+   */
+  pingOf(notificationId: string, kind: 'delivery' | 'click', timeoutMs?: number): Promise<Ping>;
   /** A new api on the same port after the old one was closed; its metrics on a fresh registry. */
   restartApi(): Promise<Registry>;
   close(): Promise<void>;
@@ -82,7 +87,6 @@ export async function startWorkerSite(
   await desktop.browserReady();
 
   let nextCampaignId = 1;
-  let pingsSeen = 0;
   const build = createPayloadBuilder({
     secret: pingSecret,
     pingUrl: `${apiUrl}/v1/pings`,
@@ -121,10 +125,23 @@ export async function startWorkerSite(
         data: JSON.stringify(payload),
       });
     },
-    async nextPings(count, timeoutMs = 15_000) {
-      const records = await h.consume<Ping>(h.topics.ping, pingSchema, pingsSeen + count, timeoutMs);
-      pingsSeen += count;
-      return records.slice(-count).map((r) => r.value);
+    async pings() {
+      const end = await h.endOffset(h.topics.ping);
+      if (end === 0) return [];
+      return (await h.consume<Ping>(h.topics.ping, pingSchema, end)).map((r) => r.value);
+    },
+    async pingOf(notificationId, kind, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await worker.pings()).find(
+          (p) =>
+            p.notification_id === notificationId &&
+            (kind === 'click' ? p.clicked_time !== null : p.delivered_time !== null),
+        );
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`no ${kind} ping of ${notificationId} on the topic`);
+        await sleep(200);
+      }
     },
     async restartApi() {
       const registry = new Registry();

@@ -49,6 +49,13 @@ describe('campaign reporting under failures', () => {
     await a.kill9();
     a = pipeline.start(dirA);
     await sleep(10_000);
+    // The outage lasts until a sink has met it: on a slow machine the reports of the orders may
+    // reach the sinks only after the rebalance that the kill caused.
+    const metOutage = () =>
+      pipeline.processes.some((p) =>
+        p.logs.some((l) => l.msg === 'postgres write failed; retrying with backoff'),
+      );
+    for (let waited = 0; !metOutage() && waited < 120_000; waited += 500) await sleep(500);
     postgres.start();
     await ordersWritten;
     await pipeline.drain();
