@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { createECDH, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { NewMerchant } from '../../src/index.ts';
 import { linkShopDomain } from '../../src/orders/shop-domains.ts';
+import { newVapidPublicKey } from '../integration/api-harness.ts';
 import { browserSubscription } from '../integration/browser-subscription.ts';
 import { shopifyHeaders, shopifyOrderBody } from '../integration/shopify-fixture.ts';
 import { type LaunchedChromium, launchChromium, screenshot } from './chromium.ts';
@@ -29,9 +30,7 @@ describe('Shopify round trip: storefront cart attribute to campaign revenue', ()
   const shopKey = `shpss_${randomUUID().replace(/-/g, '')}`;
 
   before(async () => {
-    const vapid = createECDH('prime256v1');
-    vapid.generateKeys();
-    const vapidPublicKey = vapid.getPublicKey().toString('base64url');
+    const vapidPublicKey = newVapidPublicKey();
     stack = await startDashboardStack({ VAPID_PUBLIC_KEY: vapidPublicKey });
     merchant = await stack.newMerchant('Asia/Tokyo');
     await linkShopDomain(stack.pool, merchant.id, domain, shopKey);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type ApiHarness, startApi } from '../integration/api-harness.ts';
+import { type ApiHarness, newVapidPublicKey, startApi } from '../integration/api-harness.ts';
 import { browserSubscription } from '../integration/browser-subscription.ts';
 import { type LaunchedChromium, launchChromium, screenshot } from './chromium.ts';
 import { type MerchantSite, startMerchantSite } from './merchant-site.ts';
@@ -20,9 +19,7 @@ describe('subscribe snippet in Chromium', () => {
   const subscription = browserSubscription('fcm.googleapis.com');
 
   before(async () => {
-    const vapid = createECDH('prime256v1');
-    vapid.generateKeys();
-    h = await startApi({ VAPID_PUBLIC_KEY: vapid.getPublicKey().toString('base64url') });
+    h = await startApi({ VAPID_PUBLIC_KEY: newVapidPublicKey() });
     merchant = (await h.newMerchant()).id;
     const apiUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     site = await startMerchantSite({ apiUrl, merchant });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Campaign, createPayloadBuilder } from '@hoot/dispatcher';
 import { createBuiltinCatalog, type NotificationPayload, type Ping, pingSchema } from '@hoot/events';
@@ -7,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, CDPSession } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { buildApi } from '../../src/index.ts';
-import { type ApiHarness, pingSecret, startApi } from '../integration/api-harness.ts';
+import { type ApiHarness, newVapidPublicKey, pingSecret, startApi } from '../integration/api-harness.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
 import { type DesktopNotificationServer, startDesktopNotificationServer } from './desktop-notifications.ts';
 import { type MerchantSite, startMerchantSite } from './merchant-site.ts';
@@ -56,9 +55,7 @@ export async function startWorkerSite(
     prepare?: (context: BrowserContext) => Promise<unknown>;
   } = {},
 ): Promise<WorkerSite> {
-  const vapid = createECDH('prime256v1');
-  vapid.generateKeys();
-  const vapidPublicKey = vapid.getPublicKey().toString('base64url');
+  const vapidPublicKey = newVapidPublicKey();
   const h = await startApi({ VAPID_PUBLIC_KEY: vapidPublicKey });
   const merchant = options.merchant ?? (await h.newMerchant()).id;
   await h.app.listen({ host: API_HOST, port: 0 });

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import {
   type AvroSerde,
   brokerList,
@@ -176,6 +176,13 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       await admin.disconnect();
     },
   };
+}
+
+/** A P-256 public key (base64url, 65 bytes uncompressed), as the api's VAPID_PUBLIC_KEY: the subscribe snippet needs one. */
+export function newVapidPublicKey(): string {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return ecdh.getPublicKey().toString('base64url');
 }
 
 export function bearer(key: string): Record<string, string> {

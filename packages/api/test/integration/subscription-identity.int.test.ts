@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createBuiltinCatalog } from '@hoot/events';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildApi } from '../../src/index.ts';
-import { type ApiHarness, pingSecret, startApi } from './api-harness.ts';
+import { type ApiHarness, newVapidPublicKey, pingSecret, startApi } from './api-harness.ts';
 import { browserSubscription } from './browser-subscription.ts';
 
 /**
@@ -17,9 +16,7 @@ describe('subscriber identity', () => {
   let h: ApiHarness;
   let merchant: string;
   before(async () => {
-    const vapid = createECDH('prime256v1');
-    vapid.generateKeys();
-    h = await startApi({ VAPID_PUBLIC_KEY: vapid.getPublicKey().toString('base64url') });
+    h = await startApi({ VAPID_PUBLIC_KEY: newVapidPublicKey() });
     merchant = (await h.newMerchant()).id;
   });
   after(async () => {

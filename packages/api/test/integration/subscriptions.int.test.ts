@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type ApiHarness, startApi } from './api-harness.ts';
+import { type ApiHarness, newVapidPublicKey, startApi } from './api-harness.ts';
 import { browserSubscription } from './browser-subscription.ts';
 
 describe('subscriptions', () => {
   let h: ApiHarness;
   let merchant: string;
   before(async () => {
-    const vapid = createECDH('prime256v1');
-    vapid.generateKeys();
-    h = await startApi({ VAPID_PUBLIC_KEY: vapid.getPublicKey().toString('base64url') });
+    h = await startApi({ VAPID_PUBLIC_KEY: newVapidPublicKey() });
     merchant = (await h.newMerchant()).id;
   });
   after(async () => {
