@@ -67,4 +67,7 @@ fi
 
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 hoot_log "running ${#files[@]} test files"
-node --test --test-timeout="${HOOT_TEST_TIMEOUT_MS:-900000}" "${files[@]}"
+# HOOT_TEST_NAME_PATTERN runs only the tests whose name matches (node's --test-name-pattern).
+pattern_args=()
+[ -n "${HOOT_TEST_NAME_PATTERN:-}" ] && pattern_args=(--test-name-pattern="$HOOT_TEST_NAME_PATTERN")
+node --test --test-timeout="${HOOT_TEST_TIMEOUT_MS:-900000}" "${pattern_args[@]}" "${files[@]}"

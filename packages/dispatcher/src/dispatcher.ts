@@ -12,7 +12,8 @@ import {
   registryFromEnv,
   valueSubject,
 } from '@hoot/events';
-import { Kafka, type KafkaMessage, type logCreator, logLevel } from 'kafkajs';
+import { keepInGroup } from '@hoot/runtime';
+import { type ConsumerRunConfig, Kafka, type KafkaMessage, type logCreator, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -38,6 +39,11 @@ export interface DispatcherOptions {
   metrics?: DispatcherMetrics;
   /** Extra trusted CA for push services (a test's self-signed push service). */
   pushCa?: string | Buffer;
+  /**
+   * A consumer crashed for good on something other than the broker being away (which it rides
+   * out by rejoining): the dispatcher takes no more work; the caller should end the process.
+   */
+  onCrash?: (error: Error) => void;
 }
 
 export interface RunningDispatcher {
@@ -203,6 +209,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     metrics,
     logger: logger.child({ component: 'fan-out' }),
   });
+  let stopping = false;
   const sendBatch = createBatchSender({
     store,
     buildPayload,
@@ -215,6 +222,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     maxDeferMs: config.PUSH_INCIDENT_MAX_DEFER_MS,
     metrics,
     logger: logger.child({ component: 'sender' }),
+    stopping: () => stopping,
   });
 
   let backlog: Promise<{ batches: number; notifications: number }> | undefined;
@@ -239,7 +247,6 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     },
   });
 
-  let stopping = false;
   /** Retries work that failed on an outage (Postgres, Kafka) until it succeeds or we stop. */
   async function persist<T>(what: string, work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -269,9 +276,9 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     }
   }
 
-  const joined = { fanOut: false, senders: false };
+  const fanOutGroup = `${config.DISPATCHER_GROUP_ID}-fanout`;
   const fanOutConsumer = kafka.consumer({
-    groupId: `${config.DISPATCHER_GROUP_ID}-fanout`,
+    groupId: fanOutGroup,
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
   });
   const batchConsumer = kafka.consumer({
@@ -281,8 +288,44 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     // A batch message is small; fetch few at a time so a rebalance finds little queued.
     maxBytesPerPartition: 64 * 1024,
   });
-  fanOutConsumer.on(fanOutConsumer.events.GROUP_JOIN, () => (joined.fanOut = true));
-  batchConsumer.on(batchConsumer.events.GROUP_JOIN, () => (joined.senders = true));
+  const fanOutRun: ConsumerRunConfig = {
+    autoCommitInterval: 1000,
+    eachMessage: async ({ topic, partition, message }) => {
+      const request = await decoded(requestSerde, topic, partition, message);
+      if (request !== undefined) await persist('fan-out', () => fanOut(request));
+    },
+  };
+  const batchRun: ConsumerRunConfig = {
+    partitionsConsumedConcurrently: config.BATCHES_IN_FLIGHT,
+    autoCommitInterval: 1000,
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      const batch = await decoded(batchSerde, topic, partition, message);
+      if (batch !== undefined) await persist('batch', () => sendBatch(batch, heartbeat));
+    },
+  };
+  // Both consumers ride out broker restarts and outages by rejoining their groups; any other
+  // crash ends the dispatcher (it would otherwise sit ready while taking no work).
+  let crashed: Error | undefined;
+  const onCrash = (error: Error) => {
+    if (crashed !== undefined || stopping) return;
+    crashed = error;
+    logger.fatal({ err: error }, 'a consumer crashed; the dispatcher takes no more work');
+    options.onCrash?.(error);
+  };
+  const memberships = [
+    {
+      group: fanOutGroup,
+      membership: keepInGroup(fanOutConsumer, fanOutRun, { logger, groupId: fanOutGroup, onCrash }),
+    },
+    {
+      group: config.DISPATCHER_GROUP_ID,
+      membership: keepInGroup(batchConsumer, batchRun, {
+        logger,
+        groupId: config.DISPATCHER_GROUP_ID,
+        onCrash,
+      }),
+    },
+  ];
 
   // From the beginning where the group has no committed offset yet: an instance killed before its
   // first commit must not make its successor skip to the end. Postgres knows what is already done.
@@ -290,22 +333,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   await fanOutConsumer.subscribe({ topics: [config.SEND_REQUESTS_TOPIC], fromBeginning: true });
   await batchConsumer.connect();
   await batchConsumer.subscribe({ topics: [config.SEND_BATCHES_TOPIC], fromBeginning: true });
-
-  await fanOutConsumer.run({
-    autoCommitInterval: 1000,
-    eachMessage: async ({ topic, partition, message }) => {
-      const request = await decoded(requestSerde, topic, partition, message);
-      if (request !== undefined) await persist('fan-out', () => fanOut(request));
-    },
-  });
-  await batchConsumer.run({
-    partitionsConsumedConcurrently: config.BATCHES_IN_FLIGHT,
-    autoCommitInterval: 1000,
-    eachMessage: async ({ topic, partition, message, heartbeat }) => {
-      const batch = await decoded(batchSerde, topic, partition, message);
-      if (batch !== undefined) await persist('batch', () => sendBatch(batch, heartbeat));
-    },
-  });
+  await fanOutConsumer.run(fanOutRun);
+  await batchConsumer.run(batchRun);
   logger.info(
     {
       requests: config.SEND_REQUESTS_TOPIC,
@@ -319,12 +348,21 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   return {
     metrics,
     async readiness() {
+      if (crashed !== undefined) return `crashed: ${crashed.message}`;
       await pool.query('SELECT 1');
-      if (!joined.fanOut || !joined.senders) return 'consumer groups not joined yet';
-      return undefined;
+      const out = memberships.filter((m) => !m.membership.joined);
+      if (out.length === 0) return undefined;
+      return out
+        .map(({ group, membership }) =>
+          membership.outReason === undefined
+            ? `consumer group ${group} not joined yet`
+            : `consumer group ${group} left: ${membership.outReason}`,
+        )
+        .join('; ');
     },
     async stop() {
       stopping = true;
+      for (const m of memberships) m.membership.stop();
       await Promise.allSettled([fanOutConsumer.disconnect(), batchConsumer.disconnect()]);
       await producer.disconnect();
       await client.close();

@@ -43,8 +43,10 @@ const ops = await startOpsServer({
   readiness: { dispatcher: () => (dispatcher === undefined ? 'starting' : dispatcher.readiness()) },
   logger,
 }).catch((error: unknown) => exitOnStartupFailure(logger, error, context));
-const running = await startDispatcher({ config, logger, metrics }).catch((error: unknown) =>
-  exitOnStartupFailure(logger, error, context),
+// A consumer that crashed for good (not the broker being away, which it rides out) ends the
+// process, as the processor's does: a supervisor restarts it rather than leave it idle and ready.
+const running = await startDispatcher({ config, logger, metrics, onCrash: () => process.exit(3) }).catch(
+  (error: unknown) => exitOnStartupFailure(logger, error, context),
 );
 dispatcher = running;
 onShutdown(logger, async () => {

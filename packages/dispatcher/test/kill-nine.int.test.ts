@@ -9,6 +9,7 @@ import {
   insertSubscribers,
   waitFor,
 } from './harness/database.ts';
+import { deliveriesPerBatch } from './harness/deliveries.ts';
 import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
 import { readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
 import type { PushService } from './harness/push-service.ts';
@@ -61,34 +62,20 @@ describe('a dispatcher killed with SIGKILL mid-campaign', () => {
     const _second = await stack.startDispatcher(env);
     await waitFor('campaign sent', async () => (await campaignStatus(pool, campaignId)) === 'sent', 120_000);
 
-    // Which batch each subscriber belongs to, from the ranges fixed at fan-out.
     const batches = await batchRows(pool, campaignId);
     assert.equal(batches.length, SUBSCRIBERS / BATCH_SIZE);
     assert.ok(batches.every((b) => b.status === 'done'));
-    const batchOf = (subscriberId: number) =>
-      batches.find(
-        (b) => Number(b.first_subscriber_id) <= subscriberId && subscriberId <= Number(b.last_subscriber_id),
-      )!.batch_index;
-
-    const deliveries = new Map<number, number>();
-    for (const delivery of await push.received()) {
-      deliveries.set(delivery.endpoint, (deliveries.get(delivery.endpoint) ?? 0) + 1);
-    }
+    const perBatch = deliveriesPerBatch(batches, subs, subscriberOf, await push.received());
     const doneIndexes = new Set(doneAtKill.map((b) => b.batch_index));
-    const repeatedBatches = new Set<number>();
-    for (const sub of subs) {
-      const subscriberId = subscriberOf.get(sub.id)!;
-      const count = deliveries.get(sub.id) ?? 0;
-      assert.ok(count >= 1, `subscriber ${subscriberId} got its notification`);
-      if (doneIndexes.has(batchOf(subscriberId))) {
-        assert.equal(count, 1, `subscriber ${subscriberId} of a batch completed before the kill got it once`);
-      } else if (count > 1) {
-        repeatedBatches.add(batchOf(subscriberId));
-      }
+    for (const [index, d] of perBatch) {
+      assert.ok(d.min >= 1, `every subscriber of batch ${index} got its notification`);
+      if (doneIndexes.has(index))
+        assert.equal(d.max, 1, `batch ${index}, completed before the kill, was sent once`);
     }
+    const repeatedBatches = [...perBatch].filter(([, d]) => d.max > 1).map(([index]) => index);
     assert.ok(
-      repeatedBatches.size <= BATCHES_IN_FLIGHT,
-      `batches sent twice: ${[...repeatedBatches].join(', ')} (at most the ${BATCHES_IN_FLIGHT} in flight)`,
+      repeatedBatches.length <= BATCHES_IN_FLIGHT,
+      `batches sent twice: ${repeatedBatches.join(', ')} (at most the ${BATCHES_IN_FLIGHT} in flight)`,
     );
     for (const b of batches) {
       if (doneIndexes.has(b.batch_index)) assert.equal(b.attempts, 1, `batch ${b.batch_index} started once`);

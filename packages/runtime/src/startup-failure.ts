@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorChain as chain } from './kafka-errors.ts';
 
 /** Exit code of a service that could not start (a supervisor restarts it; a human reads why). */
 export const EXIT_STARTUP_FAILED = 1;
@@ -22,17 +23,6 @@ export interface StartupContext {
   port?: number;
   /** The Kafka brokers tried (KAFKA_BROKERS). */
   brokers?: string[];
-}
-
-/** The error and everything it wraps (cause, kafkajs' originalError), outermost first. */
-function chain(error: unknown): unknown[] {
-  const out: unknown[] = [];
-  for (let e = error; e !== undefined && e !== null && out.length < 10; ) {
-    out.push(e);
-    const next = e as { cause?: unknown; originalError?: unknown };
-    e = next.originalError ?? next.cause;
-  }
-  return out;
 }
 
 /**

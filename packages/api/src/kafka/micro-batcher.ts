@@ -6,7 +6,9 @@
  * costs latency, not throughput.
  *
  * Each caller's promise settles with its batch: resolved when `flush` resolves, rejected with the
- * same error when it rejects.
+ * same error when it rejects. With a `deadline`, a caller whose items are not all flushed within
+ * `deadline.ms` of its `add` is rejected with `deadline.error()` then, whatever the flushes ahead
+ * of it are waiting for; its items still queued are dropped (those already in a flush may land).
  */
 export interface MicroBatcher<T> {
   add(items: readonly T[]): Promise<void>;
@@ -22,6 +24,8 @@ export interface MicroBatcherOptions<T> {
   maxBatchItems: number;
   /** Called after each flush with its size and duration, for metrics. */
   onFlush?: (items: number, seconds: number, error: unknown) => void;
+  /** How long a caller waits at most, in ms, and the error it then gets. */
+  deadline?: { ms: number; error(): Error };
 }
 
 interface Waiter {
@@ -30,6 +34,9 @@ interface Waiter {
   /** Flushes carrying this caller's items that have not settled yet. */
   inFlight: number;
   failed: unknown;
+  /** Answered already (settled, or past its deadline). */
+  answered: boolean;
+  timer: NodeJS.Timeout | undefined;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -42,9 +49,23 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
   let idle: Array<() => void> = [];
 
   function settle(waiter: Waiter): void {
-    if (waiter.remaining > 0 || waiter.inFlight > 0) return;
+    if (waiter.answered || waiter.remaining > 0 || waiter.inFlight > 0) return;
+    waiter.answered = true;
+    clearTimeout(waiter.timer);
     if (waiter.failed === undefined) waiter.resolve();
     else waiter.reject(waiter.failed);
+  }
+
+  function expire(waiter: Waiter, error: Error): void {
+    if (waiter.answered) return;
+    waiter.answered = true;
+    if (waiter.remaining > 0) {
+      const keep = owners.map((owner) => owner !== waiter);
+      queue = queue.filter((_, i) => keep[i]);
+      owners = owners.filter((_, i) => keep[i]);
+      waiter.remaining = 0;
+    }
+    waiter.reject(error);
   }
 
   async function run(): Promise<void> {
@@ -81,7 +102,18 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
     add(items) {
       if (items.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = { remaining: items.length, inFlight: 0, failed: undefined, resolve, reject };
+        const waiter: Waiter = {
+          remaining: items.length,
+          inFlight: 0,
+          failed: undefined,
+          answered: false,
+          timer: undefined,
+          resolve,
+          reject,
+        };
+        const { deadline } = options;
+        if (deadline !== undefined)
+          waiter.timer = setTimeout(() => expire(waiter, deadline.error()), deadline.ms);
         for (const item of items) {
           queue.push(item);
           owners.push(waiter);

@@ -3,7 +3,7 @@ import { campaignKey, type Ping, verifyPingToken } from '@hoot/events';
 import type { FastifyRequest } from 'fastify';
 import { listOf, PING_TOKEN_MAX_AGE_SECONDS } from '../config.ts';
 import { errorResponses } from '../http/error-schemas.ts';
-import { RequestError } from '../http/request-error.ts';
+import { RequestError, ServiceUnavailableError } from '../http/request-error.ts';
 import type { OutgoingRecord } from '../kafka/kafka-gateway.ts';
 import { createMicroBatcher } from '../kafka/micro-batcher.ts';
 import { publicRateLimit, type RouteContext } from '../route-context.ts';
@@ -25,6 +25,15 @@ export function pingRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     const batcher = createMicroBatcher<OutgoingRecord>({
       maxBatchItems: 1000,
       flush: (records) => ctx.events.send(records),
+      // A ping waits PRODUCE_TIMEOUT_MS in all, not that plus the flushes ahead of it: a hung
+      // broker makes every flush last until its own timeout.
+      deadline: {
+        ms: config.PRODUCE_TIMEOUT_MS,
+        error: () =>
+          new ServiceUnavailableError(
+            `Kafka did not acknowledge the pings within ${config.PRODUCE_TIMEOUT_MS} ms`,
+          ),
+      },
       onFlush(records, seconds, error) {
         metrics.produceBatchRecords.observe(records);
         metrics.produceDuration.observe({ outcome: error === undefined ? 'ok' : 'failed' }, seconds);

@@ -73,4 +73,26 @@ describe('micro-batcher', () => {
     await batcher.add([]);
     assert.deepEqual(sizes, [3, 3, 1]);
   });
+
+  it('rejects a caller at its deadline while the flush ahead of it hangs, and never flushes its items', async () => {
+    const flushes: string[][] = [];
+    const hung = deferred();
+    const batcher = createMicroBatcher<string>({
+      maxBatchItems: 10,
+      flush: async (items) => {
+        flushes.push(items);
+        if (flushes.length === 1) await hung.promise;
+      },
+      deadline: { ms: 50, error: () => new Error('no acknowledgement in time') },
+    });
+    const first = assert.rejects(batcher.add(['a']), /no acknowledgement in time/);
+    await new Promise((r) => setImmediate(r));
+    const second = batcher.add(['b']);
+    // Rejected while the first flush still hangs: its own deadline, not the flush's plus its own.
+    await assert.rejects(second, /no acknowledgement in time/);
+    await first;
+    hung.resolve();
+    await batcher.drain();
+    assert.deepEqual(flushes, [['a']], "the expired caller's queued item was dropped");
+  });
 });

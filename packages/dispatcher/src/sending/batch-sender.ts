@@ -24,10 +24,15 @@ export interface BatchSenderOptions {
   maxDeferMs: number;
   metrics: DispatcherMetrics;
   logger: Logger;
+  /** True once the dispatcher is stopping: production that failed is not retried any more. */
+  stopping?: () => boolean;
 }
 
 /** Dispatch events are produced in chunks of this many while the batch is still sending. */
 const DISPATCH_CHUNK = 250;
+/** Pause before producing a chunk of dispatch events again after Kafka refused it, in ms (doubling). */
+const PRODUCE_RETRY_MS = 500;
+const PRODUCE_RETRY_MAX_MS = 10_000;
 
 export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
 
@@ -41,7 +46,9 @@ export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
  *    404/410 came from a host that tripped after answering them, are sent again once the host's
  *    pause is over, until they get a real answer or `maxDeferMs` passed (then counted
  *    `incident`, the subscriber kept).
- * 4. Once every event is acknowledged by Kafka, mark the batch done and its expired subscribers
+ * 4. Once every event is acknowledged by Kafka (a chunk Kafka could not take, the broker being
+ *    restarted or away, is produced again until it is, without sending its notifications
+ *    again), mark the batch done and its expired subscribers
  *    expired in one transaction; the campaign becomes sent with its last batch. Expiries are
  *    held until then so that an incident tripping mid-batch can still take them back; those
  *    answered within a window after an incident's pause ended expire nobody either.
@@ -88,13 +95,36 @@ export function createBatchSender(options: BatchSenderOptions) {
       let deferred: Subscriber[] = [];
       const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
       let pending: Message[] = [];
-      const produced: Promise<unknown>[] = [];
+      const produced: Array<{ messages: Message[]; acknowledged: Promise<unknown> }> = [];
+      const produce = (messages: Message[]) => {
+        const acknowledged = options.producer.send({ topic: options.dispatchTopic, acks: -1, messages });
+        acknowledged.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        return acknowledged;
+      };
       const flush = () => {
         if (pending.length === 0) return;
-        const sent = options.producer.send({ topic: options.dispatchTopic, acks: -1, messages: pending });
-        sent.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-        produced.push(sent);
+        produced.push({ messages: pending, acknowledged: produce(pending) });
         pending = [];
+      };
+      /** Waits for Kafka to acknowledge every chunk, producing those it failed again. */
+      const acknowledgeAll = async () => {
+        for (const chunk of produced) {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await chunk.acknowledged;
+              break;
+            } catch (error) {
+              if (options.stopping?.()) throw error;
+              const delay = Math.min(PRODUCE_RETRY_MAX_MS, PRODUCE_RETRY_MS * 2 ** (attempt - 1));
+              log.warn(
+                { err: error, events: chunk.messages.length, attempt, delay },
+                'dispatch events not acknowledged by Kafka; producing them again',
+              );
+              await new Promise((resolve) => setTimeout(resolve, delay));
+              chunk.acknowledged = produce(chunk.messages);
+            }
+          }
+        }
       };
       let tooLargeLogged = false;
 
@@ -233,7 +263,7 @@ export function createBatchSender(options: BatchSenderOptions) {
       counts.expired = expired.length;
       for (const h of held) metrics.notifications.inc({ outcome: 'expired', push_service: h.host });
       flush();
-      await Promise.all(produced);
+      await acknowledgeAll();
       // Step 4
       const { campaignSent } = await store.completeBatch(campaign.id, batch.batch_index, counts, expired);
       metrics.batches.inc({ result: 'done' });

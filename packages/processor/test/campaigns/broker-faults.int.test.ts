@@ -13,9 +13,8 @@ import {
   valueSubject,
 } from '@hoot/events';
 import { freePort } from '@hoot/runtime';
-import { Workload, type WorkloadRecord, writeRecords } from '@hoot/workload';
+import { PrivateBroker, Workload, type WorkloadRecord, writeRecords } from '@hoot/workload';
 import type { Kafka, Producer } from 'kafkajs';
-import { PrivateBroker } from '../integration/harness/private-broker.ts';
 import type { AppProcess } from '../integration/harness/processes.ts';
 import type { CampaignPipeline } from './pipeline.ts';
 
@@ -127,7 +126,11 @@ class FaultRun {
    * written (lag zero) and until Postgres equals the truth so far; prints them.
    */
   async recovery(fault: string, workload: Workload, backAt: number): Promise<void> {
-    await untilItWorks(() => this.pipeline.drain(120_000));
+    await untilItWorks(() => this.pipeline.drain(120_000)).catch(async (error: Error) => {
+      throw new Error(
+        `after ${fault}: ${error.message}; ${(await readiness(this.ports).catch(() => [])).join(' | ')}; logs in ${this.pipeline.dumpLogs()}`,
+      );
+    });
     const lagZero = performance.now() - backAt;
     const differences = await this.pipeline.settle(workload, 120_000);
     const exact = performance.now() - backAt;

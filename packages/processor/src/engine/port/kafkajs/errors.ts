@@ -1,14 +1,4 @@
-/** kafkajs wraps protocol errors (retries exceeded, …): collect every `type` along the chain. */
-export function errorTypes(error: unknown): Set<string> {
-  const types = new Set<string>();
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    const e = current as { type?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof e.type === 'string') types.add(e.type);
-    current = e.originalError ?? e.cause;
-  }
-  return types;
-}
+import { kafkaErrorTypes } from '@hoot/runtime';
 
 export const FENCED_ERROR_TYPES = [
   'PRODUCER_FENCED',
@@ -16,49 +6,13 @@ export const FENCED_ERROR_TYPES = [
   'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
 ];
 
+/** True when another instance took over the transactional id (Kafka's fencing errors). */
 export function isFenced(error: unknown): boolean {
-  const types = errorTypes(error);
+  const types = kafkaErrorTypes(error);
   return FENCED_ERROR_TYPES.some((t) => types.has(t));
 }
 
+/** True when another operation of the same transaction is still ongoing (retriable). */
 export function isConcurrentTransactions(error: unknown): boolean {
-  return errorTypes(error).has('CONCURRENT_TRANSACTIONS');
-}
-
-/** kafkajs error names along the chain (its client-side errors carry a name, not a protocol type). */
-function errorNames(error: unknown): Set<string> {
-  const names = new Set<string>();
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    const e = current as { name?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof e.name === 'string') names.add(e.name);
-    current = e.originalError ?? e.cause;
-  }
-  return names;
-}
-
-/** Errors that only say the broker cannot be reached or cannot serve the group right now. */
-const BROKER_AWAY_NAMES = [
-  'KafkaJSGroupCoordinatorNotFound',
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-  'KafkaJSNumberOfRetriesExceeded',
-];
-const BROKER_AWAY_TYPES = [
-  'COORDINATOR_NOT_AVAILABLE',
-  'NOT_COORDINATOR',
-  'COORDINATOR_LOAD_IN_PROGRESS',
-  'LEADER_NOT_AVAILABLE',
-  'NOT_LEADER_FOR_PARTITION',
-  'REQUEST_TIMED_OUT',
-];
-
-/** True when the error means the broker is away (restarting, stopped, hung), not a fault of ours. */
-export function isBrokerAway(error: unknown): boolean {
-  const names = errorNames(error);
-  const types = errorTypes(error);
-  return BROKER_AWAY_NAMES.some((n) => names.has(n)) || BROKER_AWAY_TYPES.some((t) => types.has(t));
+  return kafkaErrorTypes(error).has('CONCURRENT_TRANSACTIONS');
 }

@@ -1,17 +1,12 @@
+import { type GroupMembership, keepInGroup } from '@hoot/runtime';
 import type { Batch, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { GroupConsumer, GroupConsumerOptions, InputBatch, InputRecord } from '../kafka-port.ts';
 import { kafkajsAssigner } from './assigner.ts';
-import { isBrokerAway } from './errors.ts';
-
-/** Pause before rejoining the group after kafkajs gave up on a broker that was away. */
-const REJOIN_DELAY_MS = 2_000;
 
 /**
- * The engine's group consumer on kafkajs. kafkajs restarts itself after a retriable crash, but
- * gives up for good on some errors that only mean the broker is away (restarting, stopped, hung):
- * "Failed to find group coordinator" arrives non-retriable once its retries are spent. Those
- * rejoin the group after a pause, for as long as it takes; only other crashes reach `onCrash`.
+ * The engine's group consumer on kafkajs. It stays in its group through broker restarts, outages
+ * and hangs (`keepInGroup`); only crashes that are not the broker being away reach `onCrash`.
  * A consumer away for long with input pending is the stall watchdog's to report.
  */
 export function createKafkajsGroupConsumer(
@@ -32,7 +27,7 @@ export function createKafkajsGroupConsumer(
     maxBytes: 16 * 1024 * 1024,
   });
   let running = false;
-  let rejoinTimer: NodeJS.Timeout | undefined;
+  let membership: GroupMembership | undefined;
 
   return {
     async run(handlers) {
@@ -44,23 +39,11 @@ export function createKafkajsGroupConsumer(
           await handlers.onBatch(toInputBatch(batch), { heartbeat, isStale });
         },
       };
-      const rejoin = (error: Error) => {
-        logger.warn(
-          { err: error, groupId: options.groupId, inMs: REJOIN_DELAY_MS },
-          'group consumer stopped while the broker was away; rejoining',
-        );
-        rejoinTimer = setTimeout(() => {
-          if (!running) return;
-          // kafkajs disconnected the crashed consumer: connect and run it again, same subscription.
-          consumer
-            .connect()
-            .then(() => consumer.run(runOptions))
-            .then(
-              () => logger.info({ groupId: options.groupId }, 'group consumer rejoined'),
-              (again: Error) => (running && isBrokerAway(again) ? rejoin(again) : handlers.onCrash(again)),
-            );
-        }, REJOIN_DELAY_MS);
-      };
+      membership = keepInGroup(consumer, runOptions, {
+        logger,
+        groupId: options.groupId,
+        onCrash: handlers.onCrash,
+      });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const assignment = new Map<string, number[]>();
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
@@ -79,11 +62,6 @@ export function createKafkajsGroupConsumer(
           Number(payload.lastOffset) + 1,
         );
       });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (payload.restart) return;
-        if (running && isBrokerAway(payload.error)) rejoin(payload.error);
-        else handlers.onCrash(payload.error);
-      });
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });
       running = true;
@@ -94,7 +72,7 @@ export function createKafkajsGroupConsumer(
     },
     async stop() {
       running = false;
-      clearTimeout(rejoinTimer);
+      membership?.stop();
       await consumer.disconnect();
     },
   };

@@ -1,4 +1,4 @@
-// Test harness: a Kafka broker of the test's own, for faults no other test may see (restarts,
+// A Kafka broker of a test's own, for faults no other test may see (restarts,
 // outages, a frozen broker). It runs scripts/kafka.sh on its own state directory and ports; the
 // shared broker on 9092 is never touched.
 import { execFile } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const ROOT = process.env.HOOT_ROOT ?? resolve(fileURLToPath(new URL('../../../../..', import.meta.url)));
+const ROOT = process.env.HOOT_ROOT ?? resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const SCRIPT = join(ROOT, 'scripts', 'kafka.sh');
 
 /** Two consecutive ports free now (broker and controller), chosen away from the usual ones. */
