@@ -46,7 +46,10 @@ export interface StreamProcessorOptions {
   logger: Logger;
 }
 
+/** Pause before an assigned task is opened again after it was fenced, in ms. */
 const FENCED_BACKOFF_MS = 5_000;
+/** Pause before an assigned task is opened again after its opening failed, in ms. */
+const OPEN_RETRY_MS = 2_000;
 const WATCHDOG_INTERVAL_MS = 1_000;
 const PURGE_INTERVAL_MS = 30_000;
 
@@ -60,8 +63,11 @@ export class StreamProcessor {
   readonly #log: Logger;
   readonly #instanceId = randomUUID();
   readonly #tasks = new Map<number, ManagedTask>();
-  readonly #fencedAt = new Map<number, number>();
+  /** Assigned tasks not to be opened again before this time (epoch ms): fenced, or failed to open. */
+  readonly #reopenAfter = new Map<number, number>();
   #assigned = new Set<number>();
+  /** Tasks whose opening has failed since they were assigned: when it first failed, and the last error. */
+  readonly #failingOpens = new Map<number, { since: number; lastError: string }>();
   #admin!: AdminPort;
   #reader!: PartitionReader;
   #consumer!: GroupConsumer;
@@ -94,7 +100,10 @@ export class StreamProcessor {
   /** Why the processor is not ready: tasks opening, or stalled with their last error; else undefined. */
   get problem(): string | undefined {
     if (!this.#running) return 'not started';
-    if (![...this.#tasks.values()].every((t) => t.task.status === 'running'))
+    if (
+      ![...this.#assigned].every((p) => this.#tasks.has(p)) ||
+      ![...this.#tasks.values()].every((t) => t.task.status === 'running')
+    )
       return 'tasks are restoring or being assigned';
     if (this.#stalled.length > 0) return `stalled: ${this.#stalled.join('; ')}`;
     return undefined;
@@ -148,7 +157,10 @@ export class StreamProcessor {
       Math.max(10, Math.min(this.#o.commitIntervalMs, 100)),
     );
     this.#purgeTimer = setInterval(() => void this.#purgeRepartitions(), PURGE_INTERVAL_MS);
-    this.#watchdogTimer = setInterval(() => this.#watchStalls(), WATCHDOG_INTERVAL_MS);
+    this.#watchdogTimer = setInterval(() => {
+      this.#reopenClosedTasks();
+      this.#watchStalls();
+    }, WATCHDOG_INTERVAL_MS);
     this.#log.info(
       { partitions: this.#partitionCount, instance: this.#instanceId },
       'stream processor started',
@@ -223,6 +235,8 @@ export class StreamProcessor {
 
   #onAssignment(assignment: Map<string, number[]>): void {
     this.#assigned = new Set([...assignment.values()].flat());
+    for (const partition of this.#failingOpens.keys())
+      if (!this.#assigned.has(partition)) this.#failingOpens.delete(partition);
     this.#log.info({ tasks: [...this.#assigned].sort((a, b) => a - b) }, 'assignment received');
     for (const [partition, managed] of this.#tasks) {
       if (this.#assigned.has(partition)) {
@@ -259,10 +273,16 @@ export class StreamProcessor {
     managed.ready = managed.lock(async () => {
       try {
         await task.open(this.groupId);
+        this.#failingOpens.delete(partition);
         this.#seekToCommitted(task, task.rollback());
         return true;
       } catch (error) {
         this.#log.error({ err: error, task: partition }, 'task failed to open; will retry');
+        this.#reopenAfter.set(partition, Date.now() + OPEN_RETRY_MS);
+        this.#failingOpens.set(partition, {
+          since: this.#failingOpens.get(partition)?.since ?? performance.now(),
+          lastError: error instanceof Error ? error.message : String(error),
+        });
         await task.close();
         if (this.#tasks.get(partition) === managed) this.#tasks.delete(partition);
         return false;
@@ -275,8 +295,7 @@ export class StreamProcessor {
     if (this.#stopping) return;
     let managed = this.#tasks.get(batch.partition);
     if (managed === undefined) {
-      const fencedAt = this.#fencedAt.get(batch.partition) ?? 0;
-      if (!this.#assigned.has(batch.partition) || Date.now() - fencedAt < FENCED_BACKOFF_MS) return;
+      if (!this.#mayOpen(batch.partition)) return;
       managed = this.#openTask(batch.partition);
     }
     if (!(await waitWithHeartbeat(managed.ready, control))) return;
@@ -308,7 +327,7 @@ export class StreamProcessor {
       if (error instanceof ProducerFencedError) {
         this.#log.warn({ task: task.id }, 'task fenced by another instance; closing it');
         this.#o.metrics.commits.inc({ outcome: 'fenced' });
-        this.#fencedAt.set(task.partition, Date.now());
+        this.#reopenAfter.set(task.partition, Date.now() + FENCED_BACKOFF_MS);
         if (this.#tasks.get(task.partition) === managed) this.#tasks.delete(task.partition);
         await task.close();
         return;
@@ -318,10 +337,32 @@ export class StreamProcessor {
     }
   }
 
+  /** True when an assigned partition has no task and its pause after a fence or a failed opening is over. */
+  #mayOpen(partition: number): boolean {
+    return (
+      !this.#stopping &&
+      this.#assigned.has(partition) &&
+      !this.#tasks.has(partition) &&
+      Date.now() >= (this.#reopenAfter.get(partition) ?? 0)
+    );
+  }
+
   /**
-   * No silent livelock: a task that has had input without committing it for stallNotReadyMs is
-   * reported (readiness, hoot_engine_task_stall_seconds, a warning with its last error); past
-   * stallExitMs the processor crashes, so its supervisor starts it afresh.
+   * Opens every assigned task that has none: one fenced and closed, or whose opening failed. Not
+   * left to the next batch of its partition, which may never come: the consumer moved past the
+   * batch the task dropped, and the opening seeks back to the committed offsets.
+   */
+  #reopenClosedTasks(): void {
+    if (!this.#running) return;
+    for (const partition of this.#assigned) if (this.#mayOpen(partition)) this.#openTask(partition);
+  }
+
+  /**
+   * No silent livelock: a task that has had input without committing it for stallNotReadyMs, or
+   * whose opening has kept failing that long, is reported (readiness,
+   * hoot_engine_task_stall_seconds, a warning with its last error); past stallExitMs the
+   * processor crashes, so its supervisor starts it afresh. (An opening never hangs: a restore
+   * without progress fails and is retried.)
    */
   #watchStalls(): void {
     const notReadyMs = this.#o.stallNotReadyMs ?? 60_000;
@@ -329,17 +370,21 @@ export class StreamProcessor {
     const now = performance.now();
     const stalled: string[] = [];
     this.#o.metrics.taskStall.reset();
+    const stalls: Array<{ task: string; ms: number; lastError: string | undefined; what: string }> = [];
     for (const managed of this.#tasks.values()) {
       const { ms, lastError } = managed.task.stall(now);
-      this.#o.metrics.taskStall.set({ task: managed.task.id }, ms / 1000);
+      stalls.push({ task: managed.task.id, ms, lastError, what: 'has not committed its input' });
+    }
+    for (const [partition, { since, lastError }] of this.#failingOpens) {
+      stalls.push({ task: String(partition), ms: now - since, lastError, what: 'has failed to open' });
+    }
+    for (const { task, ms, lastError, what } of stalls) {
+      this.#o.metrics.taskStall.set({ task }, ms / 1000);
       if (ms < notReadyMs) continue;
-      const why = `task ${managed.task.id} has not committed its input for ${Math.round(ms / 1000)} s${lastError === undefined ? '' : ` (last error: ${lastError})`}`;
+      const why = `task ${task} ${what} for ${Math.round(ms / 1000)} s${lastError === undefined ? '' : ` (last error: ${lastError})`}`;
       stalled.push(why);
       if (ms >= exitMs && !this.#stopping) {
-        this.#log.fatal(
-          { task: managed.task.id, stalledMs: Math.round(ms), lastError },
-          'task stalled; exiting',
-        );
+        this.#log.fatal({ task, stalledMs: Math.round(ms), lastError }, 'task stalled; exiting');
         clearInterval(this.#watchdogTimer);
         this.#crash?.(new Error(why));
         return;
