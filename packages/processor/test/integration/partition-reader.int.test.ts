@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import type { InputRecord } from '../../src/engine/port/kafka-port.ts';
 import { createKafkajsPartitionReader } from '../../src/engine/port/kafkajs/partition-reader.ts';
-import {
-  brokers,
-  createTopics,
-  deleteTopicsWithPrefix,
-  produce,
-  sleep,
-  uniqueName,
-} from './harness/kafka.ts';
+import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
 import { NetworkFaults } from './harness/network-faults.ts';
 
 const IDLE_MS = 3_000;
@@ -32,13 +24,7 @@ describe('the partition reader of restores', () => {
       Array.from({ length: 50 }, (_, i) => ({ partition: 0, key: `k${i}`, value: `v${i}` })),
     );
     const faults = new NetworkFaults();
-    const kafka = new Kafka({
-      clientId: 'reader-it',
-      brokers,
-      logLevel: logLevel.NOTHING,
-      socketFactory: faults.socketFactory,
-      retry: { initialRetryTime: 100, retries: 2, maxRetryTime: 1_000 },
-    });
+    const kafka = faults.kafka('reader-it', { initialRetryTime: 100, retries: 2, maxRetryTime: 1_000 });
     const reader = createKafkajsPartitionReader(
       kafka,
       { groupId: `${topic}-restore`, topics: [topic], readIdleTimeoutMs: IDLE_MS },

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { createKafkajsTransactionalProducer } from '../../src/engine/port/kafkajs/transactional-producer.ts';
 import {
-  brokers,
   createTopics,
   deleteTopicsWithPrefix,
   produce,
@@ -23,13 +21,7 @@ describe('a transaction whose EndTxn never reaches the broker', () => {
   it('fails that commit, then commits again once the broker answers, with the failed records never visible', async () => {
     await createTopics([{ topic, partitions: 1 }]);
     const faults = new NetworkFaults();
-    const kafka = new Kafka({
-      clientId: 'wedge-it',
-      brokers,
-      logLevel: logLevel.NOTHING,
-      socketFactory: faults.socketFactory,
-      retry: { initialRetryTime: 100, retries: 10, maxRetryTime: 5_000 },
-    });
+    const kafka = faults.kafka('wedge-it', { initialRetryTime: 100, retries: 10, maxRetryTime: 5_000 });
     const producer = createKafkajsTransactionalProducer(kafka, `${topic}-tx`, pino({ level: 'silent' }));
     await producer.connect();
     const records = (value: string) => [{ topic, key: Buffer.from('k'), value: Buffer.from(value) }];

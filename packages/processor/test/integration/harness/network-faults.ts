@@ -1,5 +1,6 @@
 import net from 'node:net';
-import type { ISocketFactory } from 'kafkajs';
+import { type ISocketFactory, Kafka, logLevel, type RetryOptions } from 'kafkajs';
+import { brokers } from './kafka.ts';
 
 /** Kafka's API key of EndTxn, the request that commits or aborts a transaction. */
 export const END_TXN = 26;
@@ -56,5 +57,16 @@ export class NetworkFaults {
   /** Cuts the network for `forMs` when the next request with `apiKey` is about to be sent. */
   cutAtNext(apiKey: number, forMs: number, onCut: () => void = () => {}): void {
     this.#armed = { apiKey, forMs, onCut };
+  }
+
+  /** A silent kafkajs client on the test broker whose connections go through these faults. */
+  kafka(clientId: string, retry: RetryOptions): Kafka {
+    return new Kafka({
+      clientId,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      socketFactory: this.socketFactory,
+      retry,
+    });
   }
 }
