@@ -48,10 +48,10 @@ export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
  *    `incident`, the subscriber kept).
  * 4. Once every event is acknowledged by Kafka (a chunk Kafka could not take, the broker being
  *    restarted or away, is produced again until it is, without sending its notifications
- *    again), mark the batch done and its expired subscribers
- *    expired in one transaction; the campaign becomes sent with its last batch. Expiries are
- *    held until then so that an incident tripping mid-batch can still take them back; those
- *    answered within a window after an incident's pause ended expire nobody either.
+ *    again), mark the batch done and its expired subscribers expired in one transaction; the
+ *    campaign becomes sent with its last batch. Expiries are held until then so that an
+ *    incident tripping mid-batch can still take them back; those answered within a window
+ *    after an incident's pause ended expire nobody either.
  * A crash before step 4 leaves the batch pending: it is sent again, with the same notification
  * ids and Topic headers, so the processor counts each once and push services collapse copies.
  */
