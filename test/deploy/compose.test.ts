@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { apiConfigSchema } from '@hoot/api';
-import { dispatcherConfigSchema } from '@hoot/dispatcher';
-import { processorConfigSchema } from '@hoot/processor';
-import { configVariables } from '@hoot/runtime';
-import type { TObject } from '@sinclair/typebox';
 import { parse } from 'yaml';
+import { packageOf, variableProblems } from './service-config.ts';
 
 interface ComposeService {
   image?: string;
@@ -24,17 +20,6 @@ const prometheus = parse(readFileSync(new URL('infra/prometheus/prometheus.yml',
   scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
 };
 
-const schemaByPackage: Record<string, TObject> = {
-  processor: processorConfigSchema,
-  api: apiConfigSchema,
-  dispatcher: dispatcherConfigSchema,
-};
-
-/** The package a Hoot service runs, from its command `node packages/<name>/src/main.ts`. */
-function packageOf(service: ComposeService): string | undefined {
-  return service.command?.join(' ').match(/packages\/([a-z-]+)\/src\/main\.ts/)?.[1];
-}
-
 const hootServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
 describe('docker-compose.yml', () => {
@@ -44,25 +29,17 @@ describe('docker-compose.yml', () => {
     assert.equal(services.kafka?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
     assert.match(services.postgres?.image ?? '', /^postgres:/);
     assert.match(services.prometheus?.image ?? '', /^prom\/prometheus:/);
-    const packages = hootServices.map(([, s]) => packageOf(s)).sort();
+    const packages = hootServices.map(([, s]) => packageOf(s.command)).sort();
     assert.deepEqual(packages, ['api', 'dispatcher', 'processor', 'processor']);
   });
 
   for (const [name, service] of hootServices) {
     it(`gives ${name} only variables its configuration reads, and every one it requires`, () => {
-      const pkg = packageOf(service);
-      assert.ok(pkg !== undefined && schemaByPackage[pkg], `${name} runs a known package`);
-      const schema = schemaByPackage[pkg];
-      const known = new Set(configVariables(schema));
-      const given = Object.keys(service.environment ?? {});
-      const unknown = given.filter((variable) => !known.has(variable));
+      const pkg = packageOf(service.command);
+      assert.ok(pkg !== undefined, `${name} runs a known package`);
+      const { unknown, missing } = variableProblems(pkg, Object.keys(service.environment ?? {}));
       assert.deepEqual(unknown, [], `${name} sets variables ${pkg} never reads`);
-      const required = (schema.required ?? []).filter((v: string) => !('default' in schema.properties[v]!));
-      assert.deepEqual(
-        required.filter((v: string) => !given.includes(v)),
-        [],
-        `${name} misses required variables`,
-      );
+      assert.deepEqual(missing, [], `${name} misses required variables`);
     });
   }
 
