@@ -1,8 +1,8 @@
 // The dispatcher on a broker of the test's own, through the faults a broker goes through in
-// production: restarts in quick succession and a hung (frozen) process, in the middle of a
-// campaign. The campaign must complete without a restart of the dispatcher, every subscriber
-// must get the notification, a batch completed before a fault is never sent again, and only
-// batches in flight at a fault may repeat.
+// production, in the middle of a campaign: restarts in quick succession, a 60 s outage and a
+// hung (frozen) process. The campaign must complete without a restart of the dispatcher, every
+// subscriber must get the notification, a batch completed before a fault is never sent again,
+// and only batches in flight at a fault may repeat.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PrivateBroker } from '@hoot/workload';
@@ -45,7 +45,7 @@ describe('the dispatcher on a broker that fails', () => {
     await broker.destroy();
   });
 
-  it('completes a campaign through three broker restarts and a 20 s freeze, sending no completed batch again', async () => {
+  it('completes a campaign through three broker restarts, a 60 s stop and a 20 s freeze, sending no completed batch again', async () => {
     const { pool, push, topics } = stack;
     const merchant = await db.createMerchant(pool);
     const subs = await push.subscribe(SUBSCRIBERS, { distinctKeys: 50 });
@@ -74,6 +74,12 @@ describe('the dispatcher on a broker that fails', () => {
       await broker.restart();
       await sleep(1_000 + Math.random() * 2_000);
     }
+    faults.push({ fault: 'stop', at: Date.now(), done: await doneIndexes() });
+    await broker.stop();
+    await sleep(60_000);
+    const whileStopped = await readiness(dispatcher);
+    await broker.start();
+    await sleep(2_000);
     faults.push({ fault: 'freeze', at: Date.now(), done: await doneIndexes() });
     await broker.freeze();
     await sleep(20_000);
@@ -101,7 +107,7 @@ describe('the dispatcher on a broker that fails', () => {
       });
     const sentAt = performance.now();
     console.log(
-      `# ${lastDone} of ${SUBSCRIBERS / BATCH_SIZE} batches done when the broker froze; campaign sent ${seconds(sentAt - backAt)} s after it resumed (${seconds(sentAt - started)} s in all); /readyz while frozen: ${whileFrozen}`,
+      `# ${lastDone} of ${SUBSCRIBERS / BATCH_SIZE} batches done when the broker froze; campaign sent ${seconds(sentAt - backAt)} s after it resumed (${seconds(sentAt - started)} s in all); /readyz while stopped: ${whileStopped}; while frozen: ${whileFrozen}`,
     );
 
     assert.equal(dispatcher.process.exitCode, null, 'the dispatcher ran throughout, never restarted');
