@@ -36,9 +36,11 @@ fi
 
 needs_services=false
 needs_browser=false
+needs_promtool=false
 for f in "${files[@]}"; do
   case "$f" in *.int.test.ts) needs_services=true ;; esac
   case "$f" in */test/browser/*) needs_browser=true ;; esac
+  case "$f" in */prometheus-rules.test.ts) needs_promtool=true ;; esac
 done
 
 # Browser tests drive Debian's Chromium (playwright-core cannot download its own offline) and
@@ -46,6 +48,20 @@ done
 if $needs_browser && { [ ! -x /usr/bin/chromium ] || ! command -v dbus-daemon >/dev/null; }; then
   hoot_log "installing Debian's chromium and dbus-daemon for the browser tests"
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dbus-daemon >&2
+fi
+
+# The alert rules test runs promtool, from Debian's prometheus package. The package enables a
+# Prometheus server; a policy-rc.d that refuses every start (removed after, if this made it)
+# keeps it from running.
+if $needs_promtool && ! command -v promtool >/dev/null; then
+  hoot_log "installing Debian's prometheus for promtool (alert rules tests)"
+  (
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    fi
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >&2
+  )
 fi
 
 if $needs_services; then
