@@ -23,12 +23,19 @@ const prometheus = parse(readFileSync(new URL('infra/prometheus/prometheus.yml',
 const hootServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
 describe('docker-compose.yml', () => {
-  it('runs Kafka 3.9 in KRaft mode, Postgres, two processors, the api, the dispatcher and Prometheus', () => {
+  it('runs Kafka 3.9 in KRaft mode, Postgres, two processors, the api, the dispatcher, Prometheus and Grafana', () => {
     const services = compose.services;
     assert.match(services.kafka?.image ?? '', /^apache\/kafka:3\.9\./);
     assert.equal(services.kafka?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
     assert.match(services.postgres?.image ?? '', /^postgres:/);
     assert.match(services.prometheus?.image ?? '', /^prom\/prometheus:/);
+    assert.match(
+      services.grafana?.image ?? '',
+      /^grafana\/grafana-oss:\d+\.\d+\.\d+$/,
+      'Grafana, version pinned',
+    );
+    assert.equal(services.grafana?.environment?.GF_AUTH_ANONYMOUS_ENABLED, 'true');
+    assert.equal(services.grafana?.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
     const packages = hootServices.map(([, s]) => packageOf(s.command)).sort();
     assert.deepEqual(packages, ['api', 'dispatcher', 'processor', 'processor']);
   });

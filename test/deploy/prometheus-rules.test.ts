@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createDispatcherMetrics } from '@hoot/dispatcher';
-import { EngineMetrics, SinkMetrics } from '@hoot/processor';
-import { Registry } from 'prom-client';
 import { parse } from 'yaml';
+import { exposedMetrics, metricProblems, metricsOf } from './exposed-metrics.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const RULES = 'deploy/prometheus/alerts.yml';
@@ -33,130 +31,6 @@ function promtool(...args: string[]): { status: number | null; output: string } 
     );
   }
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-/** Label names each exposed metric has; undefined where only the name is known. */
-type MetricCatalog = Map<string, readonly string[] | undefined>;
-
-/**
- * Every metric the services expose: those their exported metric classes register (engine and
- * sink names are built from a prefix, so only a registry knows them), plus every metric created
- * with a literal `name: 'hoot_…'` in packages/<name>/src (the api's, the dispatcher's gauges).
- */
-function exposedMetrics(): MetricCatalog {
-  const catalog: MetricCatalog = new Map();
-  const registry = new Registry();
-  new EngineMetrics(registry);
-  new SinkMetrics(registry);
-  const dispatcher = createDispatcherMetrics(new Registry());
-  for (const metric of [...registry.getMetricsAsArray(), ...dispatcher.registry.getMetricsAsArray()]) {
-    // prom-client keeps each metric's label names on it, though its type does not say so.
-    catalog.set(metric.name, (metric as typeof metric & { labelNames: readonly string[] }).labelNames);
-  }
-  for (const file of sourceFiles(join(root, 'packages'))) {
-    const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/\bname:\s*['"](hoot_\w+)['"]/g)) {
-      // The label names, when the same object literal lists them.
-      const rest = source.slice(match.index, source.indexOf('})', match.index));
-      const labels = rest.match(/labelNames:\s*\[([^\]]*)\]/)?.[1]?.match(/\w+/g) ?? [];
-      if (!catalog.has(match[1]!)) catalog.set(match[1]!, labels);
-    }
-  }
-  return catalog;
-}
-
-function* sourceFiles(packagesDir: string): Generator<string> {
-  for (const pkg of readdirSync(packagesDir)) {
-    const src = join(packagesDir, pkg, 'src');
-    let entries: string[];
-    try {
-      entries = readdirSync(src, { recursive: true, encoding: 'utf8' });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) if (entry.endsWith('.ts')) yield join(src, entry);
-  }
-}
-
-/** Operators and aggregations: `max by (job) (x)` puts no `(` right after `max`. */
-const KEYWORDS = new Set([
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'group',
-  'stddev',
-  'stdvar',
-  'count',
-  'count_values',
-  'bottomk',
-  'topk',
-  'quantile',
-  'limitk',
-  'limit_ratio',
-  'and',
-  'or',
-  'unless',
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'bool',
-  'offset',
-  'inf',
-  'nan',
-]);
-/** Series Prometheus makes for every target itself, and the labels it adds to every series. */
-const SCRAPE_SERIES = new Set(['up']);
-const TARGET_LABELS = new Set(['job', 'instance']);
-
-/**
- * The metric names a PromQL expression reads, with the label names its matchers use on each:
- * identifiers outside strings, label matchers, ranges and grouping lists that are neither
- * functions (followed by `(`) nor keywords.
- */
-function metricsOf(expr: string): Map<string, Set<string>> {
-  const found = new Map<string, Set<string>>();
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1')
-    .replace(/\[[^\]]*\]/g, '');
-  for (const m of bare.matchAll(/(?<![\w:.])([a-zA-Z_:][\w:]*)\s*(\{[^}]*\})?(\s*\()?/g)) {
-    const [, name, matchers, call] = m;
-    if (call !== undefined || KEYWORDS.has(name!.toLowerCase())) continue;
-    const labels = found.get(name!) ?? new Set<string>();
-    for (const l of matchers?.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g) ?? []) labels.add(l[1]!);
-    found.set(name!, labels);
-  }
-  return found;
-}
-
-/** What is wrong with the metrics and label names `expr` reads, against the services' catalog. */
-function metricProblems(expr: string, catalog: MetricCatalog): string[] {
-  const problems: string[] = [];
-  for (const [name, labels] of metricsOf(expr)) {
-    if (SCRAPE_SERIES.has(name)) continue;
-    const base = catalog.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
-    if (!catalog.has(base)) {
-      problems.push(`${name} is exposed by no service`);
-      continue;
-    }
-    const known = catalog.get(base);
-    const extra = base === name ? [] : ['le'];
-    for (const label of labels) {
-      if (
-        known !== undefined &&
-        !TARGET_LABELS.has(label) &&
-        !known.includes(label) &&
-        !extra.includes(label)
-      ) {
-        problems.push(`${name} has no label ${label} (it has ${known.join(', ') || 'none'})`);
-      }
-    }
-  }
-  return problems;
 }
 
 describe('Prometheus alert rules', () => {
