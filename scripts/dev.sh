@@ -32,6 +32,8 @@ fi
 export SESSION_SECRETS="${SESSION_SECRETS:-$(cat "$session_secret_file")}"
 api_port="${PORT:-3000}"
 api_url="http://127.0.0.1:$api_port"
+# The dispatcher tells the browsers where to ping: this api, on whatever port it listens.
+export PING_URL="${PING_URL:-$api_url/v1/pings}"
 push_port="${HOOT_PUSH_PORT:-8443}"
 simulator_port="${HOOT_SIMULATOR_HTTP_PORT:-9470}"
 # The api takes subscriptions on the real push services and on exactly localhost:<push port>.

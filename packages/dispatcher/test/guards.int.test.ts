@@ -99,6 +99,26 @@ describe('dispatcher guards: SSRF and payload size', () => {
     assert.equal((await push.stats()).requests, before);
   });
 
+  it('ignores a send request for a campaign still a draft: the api rolled its send back and answered 503', async () => {
+    const before = (await push.stats()).requests;
+    const [sub] = await push.subscribe(1);
+    await insertSubscribers(pool, merchant, [sub!]);
+    const campaignId = await createCampaign(pool, merchant, { status: 'draft' });
+    const requestId = await requestSend(topics.requests, { merchant, campaign_id: campaignId });
+    const row = await waitFor('request recorded', async () => {
+      const result = await pool.query<{ outcome: string; detail: string }>(
+        'SELECT outcome, detail FROM dispatch_requests WHERE request_id = $1',
+        [requestId],
+      );
+      return result.rows[0];
+    });
+    assert.equal(row.outcome, 'ignored');
+    assert.match(row.detail, /draft/);
+    assert.equal(await campaignStatus(pool, campaignId), 'draft');
+    assert.deepEqual(await batchRows(pool, campaignId), []);
+    assert.equal((await push.stats()).requests, before);
+  });
+
   it('logs no development warning about private addresses while the guard is on', () => {
     assert.ok(!dispatcher.logs.some((l) => String(l.msg).includes('PUSH_ALLOW_PRIVATE_ADDRESSES')));
   });

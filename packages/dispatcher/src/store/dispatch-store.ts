@@ -84,7 +84,8 @@ export function createDispatchStore(pool: pg.Pool) {
      * 1. Lock the campaign row (requests for one campaign are serialised from here on).
      * 2. A request seen before and published: nothing to do. Seen but not published (we crashed
      *    in between): publish its pending batches again.
-     * 3. A campaign already sent or canceled: ignored. `validate` may reject it (payload too big).
+     * 3. A campaign already sent or canceled: ignored; so is one still a draft, whose send the api
+     *    rolled back (answered 503) after its request reached Kafka late. `validate` may reject it.
      * 4. Batches exist (an earlier request fanned it out): publish the pending ones. Else split the
      *    sendable audience into ranges of `batchSize` ids and insert them.
      * 5. Record the request and mark the campaign sending (sent at once when it has no audience).
@@ -127,6 +128,15 @@ export function createDispatchStore(pool: pg.Pool) {
         // Step 3
         if (campaign.status === 'sent' || campaign.status === 'canceled') {
           const detail = `campaign is already ${campaign.status}`;
+          await record('ignored', detail, true);
+          return { kind: 'nothing', outcome: 'ignored', detail };
+        }
+        if (campaign.status === 'draft') {
+          // The api sets 'sending' in the transaction that produces the request and commits it
+          // only once Kafka has acknowledged the request; the row lock above waited for that
+          // transaction. Still a draft: it rolled back and the merchant was answered 503, so a
+          // request that reached Kafka late anyway must not send.
+          const detail = 'campaign is a draft: the send was not confirmed to the merchant (503)';
           await record('ignored', detail, true);
           return { kind: 'nothing', outcome: 'ignored', detail };
         }
