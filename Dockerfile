@@ -14,4 +14,7 @@ COPY packages/simulator/package.json packages/simulator/
 RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
 ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning KAFKAJS_NO_PARTITIONER_WARNING=1
+# The processors' state directory (STATE_DIR in docker-compose.yml), owned by the user they run as:
+# a named volume mounted there starts with these owners.
+RUN mkdir -p /var/lib/hoot/state && chown node:node /var/lib/hoot/state
 USER node
