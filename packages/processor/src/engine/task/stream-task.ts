@@ -310,6 +310,9 @@ export class StreamTask {
     const wasRunning = this.#status === TaskStatus.Running;
     this.#transition(TaskStatus.Closed);
     if (wasRunning) this.#o.metrics.openTasks.dec();
+    // Its lag is its new owner's to report: a series left here would show a lag that no longer is.
+    for (const topic of this.#position.keys())
+      this.#o.metrics.consumerLag.remove({ topic, partition: String(this.partition) });
     this.#closeStores();
     await this.#o.producer.disconnect().catch(() => {});
   }
