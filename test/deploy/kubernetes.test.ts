@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@hoot/runtime';
+import { loadApiConfig } from '@hoot/api';
+import { loadDispatcherConfig } from '@hoot/dispatcher';
+import { loadProcessorConfig } from '@hoot/processor';
 import { schemaProblems } from './kubernetes-schemas.ts';
 import { assemble, type Container, containersOf, type KubeObject } from './kustomize.ts';
 import { configSchemaByPackage, packageOf, variableProblems } from './service-config.ts';
@@ -44,6 +46,13 @@ const SECRET_SAMPLES: Record<string, string> = {
   SESSION_SECRETS: 's'.repeat(32),
   VAPID_PUBLIC_KEY: 'A'.repeat(87),
   VAPID_PRIVATE_KEY: 'A'.repeat(43),
+};
+
+/** The configuration loaders the services' main.ts call, by package. */
+const CONFIG_LOADERS: Record<string, (env: Record<string, string | undefined>) => object> = {
+  api: loadApiConfig,
+  dispatcher: loadDispatcherConfig,
+  processor: loadProcessorConfig,
 };
 
 interface EnvVar {
@@ -118,7 +127,12 @@ function serviceContainers(objects: KubeObject[]): ServiceContainer[] {
             : (source.value ?? `${workload.metadata.name}-0`),
         ]),
       );
-      const config = loadConfig(pkg, configSchemaByPackage[pkg]!, env) as Record<string, unknown>;
+      // Each service's own loader, as its main.ts calls it, with the image's NODE_ENV=production:
+      // the production-only requirements (VAPID keys and subject, ping-token secrets) hold too.
+      const config = CONFIG_LOADERS[pkg]!({ NODE_ENV: 'production', ...env }) as unknown as Record<
+        string,
+        unknown
+      >;
       return { workload, container, pkg, variables, config };
     }),
   );
