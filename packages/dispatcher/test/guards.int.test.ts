@@ -7,6 +7,7 @@ import {
   createCampaign,
   createMerchant,
   insertSubscribers,
+  requestOutcome,
   waitFor,
 } from './harness/database.ts';
 import type { DispatcherProcess } from './harness/dispatcher-process.ts';
@@ -82,13 +83,7 @@ describe('dispatcher guards: SSRF and payload size', () => {
     const before = (await push.stats()).requests;
     const campaignId = await createCampaign(pool, merchant, { body: 'x'.repeat(4000) });
     const requestId = await requestSend(topics.requests, { merchant, campaign_id: campaignId });
-    const row = await waitFor('request recorded', async () => {
-      const result = await pool.query<{ outcome: string; detail: string }>(
-        'SELECT outcome, detail FROM dispatch_requests WHERE request_id = $1',
-        [requestId],
-      );
-      return result.rows[0];
-    });
+    const row = await requestOutcome(pool, requestId);
     assert.equal(row.outcome, 'rejected');
     assert.match(
       row.detail,
@@ -105,13 +100,7 @@ describe('dispatcher guards: SSRF and payload size', () => {
     await insertSubscribers(pool, merchant, [sub!]);
     const campaignId = await createCampaign(pool, merchant, { status: 'draft' });
     const requestId = await requestSend(topics.requests, { merchant, campaign_id: campaignId });
-    const row = await waitFor('request recorded', async () => {
-      const result = await pool.query<{ outcome: string; detail: string }>(
-        'SELECT outcome, detail FROM dispatch_requests WHERE request_id = $1',
-        [requestId],
-      );
-      return result.rows[0];
-    });
+    const row = await requestOutcome(pool, requestId);
     assert.equal(row.outcome, 'ignored');
     assert.match(row.detail, /draft/);
     assert.equal(await campaignStatus(pool, campaignId), 'draft');

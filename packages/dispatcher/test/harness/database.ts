@@ -105,3 +105,17 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** What the dispatcher recorded for a send or cancel request, once it has (waits up to 60 s). */
+export function requestOutcome(
+  pool: pg.Pool,
+  requestId: string,
+): Promise<{ outcome: string; detail: string }> {
+  return waitFor('request recorded', async () => {
+    const result = await pool.query<{ outcome: string; detail: string }>(
+      'SELECT outcome, detail FROM dispatch_requests WHERE request_id = $1',
+      [requestId],
+    );
+    return result.rows[0];
+  });
+}

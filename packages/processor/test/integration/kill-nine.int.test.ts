@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createTopics, produce, sleep } from './harness/kafka.ts';
+import { createTopics, produceSpread, sleep } from './harness/kafka.ts';
 import type { AppProcess } from './harness/processes.ts';
 import { TestApplication } from './harness/test-application.ts';
 import { countingWorkload, random } from './harness/workload.ts';
@@ -31,14 +31,7 @@ describe('processors killed with kill -9 while input flows', () => {
     start(0, slotDirs[0]!);
     start(1, slotDirs[1]!);
 
-    const chunks = 60;
-    const perChunk = Math.ceil(workload.messages.length / chunks);
-    const producing = (async () => {
-      for (let i = 0; i < chunks; i++) {
-        await produce(input, workload.messages.slice(i * perChunk, (i + 1) * perChunk));
-        await sleep(400);
-      }
-    })();
+    const producing = produceSpread(input, workload.messages, 60, 400);
 
     const next = random(4242);
     let kills = 0;

@@ -5,7 +5,7 @@
 // task after each step is printed.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createTopics, produce, sleep } from './harness/kafka.ts';
+import { createTopics, produceSpread, sleep } from './harness/kafka.ts';
 import type { AppProcess, LogLine } from './harness/processes.ts';
 import { TestApplication } from './harness/test-application.ts';
 import { countingWorkload } from './harness/workload.ts';
@@ -66,14 +66,7 @@ describe('the processor group scaled out and in under load', () => {
     const first = start(firstDir);
     await first.waitForLog((l) => l.msg === 'counting app started');
 
-    const chunks = 50;
-    const perChunk = Math.ceil(workload.messages.length / chunks);
-    const producing = (async () => {
-      for (let i = 0; i < chunks; i++) {
-        await produce(input, workload.messages.slice(i * perChunk, (i + 1) * perChunk));
-        await sleep(400);
-      }
-    })();
+    const producing = produceSpread(input, workload.messages, 50, 400);
 
     const steps: Array<{ step: string; at: number }> = [];
     /** Waits until every partition has a running task again after the step, and records it. */

@@ -128,3 +128,12 @@ export async function groupLag(groupId: string, topic: string): Promise<number> 
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Produces `messages` in `chunks` equal parts with `pauseMs` between them: input that keeps flowing. */
+export async function produceSpread(topic: string, messages: Message[], chunks: number, pauseMs: number) {
+  const perChunk = Math.ceil(messages.length / chunks);
+  for (let i = 0; i < chunks; i++) {
+    await produce(topic, messages.slice(i * perChunk, (i + 1) * perChunk));
+    await sleep(pauseMs);
+  }
+}
