@@ -132,5 +132,8 @@ cat <<EOF
   ────────────────────────────────────────────────────────────────────────
 
 EOF
-wait -n "${pids[@]}"
-hoot_log "a service exited; stopping the others"
+# A service that ends (a crash, a kill) stops the others: say which, and how it ended.
+status=0
+wait -n -p ended "${pids[@]}" || status=$?
+hoot_log "a service exited (pid ${ended:-?}, status $status); stopping the others"
+exit 1

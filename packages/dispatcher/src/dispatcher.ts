@@ -313,18 +313,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     options.onCrash?.(error);
   };
   const memberships = [
-    {
-      group: fanOutGroup,
-      membership: keepInGroup(fanOutConsumer, fanOutRun, { logger, groupId: fanOutGroup, onCrash }),
-    },
-    {
-      group: config.DISPATCHER_GROUP_ID,
-      membership: keepInGroup(batchConsumer, batchRun, {
-        logger,
-        groupId: config.DISPATCHER_GROUP_ID,
-        onCrash,
-      }),
-    },
+    keepInGroup(fanOutConsumer, fanOutRun, { logger, groupId: fanOutGroup, onCrash }),
+    keepInGroup(batchConsumer, batchRun, { logger, groupId: config.DISPATCHER_GROUP_ID, onCrash }),
   ];
 
   // From the beginning where the group has no committed offset yet: an instance killed before its
@@ -350,19 +340,19 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     async readiness() {
       if (crashed !== undefined) return `crashed: ${crashed.message}`;
       await pool.query('SELECT 1');
-      const out = memberships.filter((m) => !m.membership.joined);
+      const out = memberships.filter((m) => !m.joined);
       if (out.length === 0) return undefined;
       return out
-        .map(({ group, membership }) =>
-          membership.outReason === undefined
-            ? `consumer group ${group} not joined yet`
-            : `consumer group ${group} left: ${membership.outReason}`,
+        .map((m) =>
+          m.outReason === undefined
+            ? `consumer group ${m.groupId} not joined yet`
+            : `consumer group ${m.groupId} left: ${m.outReason}`,
         )
         .join('; ');
     },
     async stop() {
       stopping = true;
-      for (const m of memberships) m.membership.stop();
+      for (const m of memberships) m.stop();
       await Promise.allSettled([fanOutConsumer.disconnect(), batchConsumer.disconnect()]);
       await producer.disconnect();
       await client.close();

@@ -4,6 +4,7 @@ import { isBrokerAway } from './kafka-errors.ts';
 
 /** Where a kafkajs consumer stands in its group, kept by `keepInGroup`. */
 export interface GroupMembership {
+  readonly groupId: string;
   /** True from the consumer's (re)join until it crashes or stops. */
   readonly joined: boolean;
   /** While out of the group after having joined: why (the crash's message). */
@@ -79,6 +80,7 @@ export function keepInGroup(
   });
 
   return {
+    groupId,
     get joined() {
       return joined;
     },
