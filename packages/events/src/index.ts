@@ -36,7 +36,13 @@ export {
 } from './schemas/campaign-report.ts';
 export { type CampaignSendBatch, campaignSendBatchSchema } from './schemas/campaign-send-batch.ts';
 export { type CampaignSendRequest, campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
-export { type Dispatch, dispatchSchema } from './schemas/dispatch.ts';
+export {
+  DISPATCH_OUTCOMES,
+  type Dispatch,
+  type DispatchOutcome,
+  dispatchSchema,
+  dispatchSchemaV1,
+} from './schemas/dispatch.ts';
 export { type Order, orderSchema, orderSchemaV1 } from './schemas/order.ts';
 export { type Ping, pingSchema } from './schemas/ping.ts';
 export { type SeedDispatch, type SeedPing, seedDispatchSchema, seedPingSchema } from './schemas/seed.ts';

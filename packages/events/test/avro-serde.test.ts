@@ -10,12 +10,14 @@ import {
   createAvroSerde,
   createBuiltinCatalog,
   type Dispatch,
+  dispatchSchemaV1,
   encodeFrame,
   FrameError,
   InvalidValueError,
   type Order,
   orderSchemaV1,
   type Ping,
+  seedDispatchSchema,
   seedPingSchema,
   Topics,
   topicSchemas,
@@ -62,6 +64,13 @@ describe('Avro serdes with the built-in catalog', () => {
       status_code: 201,
       push_service: 'fcm.googleapis.com',
       url: 'https://shop-1.example/sale',
+      outcome: 'sent',
+      error: null,
+      attempts: 1,
+      ttl_seconds: 2_419_200,
+      urgency: 'normal',
+      icon: 'https://shop-1.example/icon.png',
+      decided_at: 1_795_000_000_000,
     };
     const order: Order = {
       merchant: 'shop-1.myshopify.com',
@@ -116,6 +125,7 @@ describe('Avro serdes with the built-in catalog', () => {
       if (topic === Topics.campaignSendBatches)
         assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.campaignSendBatch);
       if (topic === Topics.orders) assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.orderV2);
+      if (topic === Topics.dispatch) assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.dispatchV2);
       if (topic === Topics.campaignReporting)
         assert.equal(framed.readInt32BE(1), BUILTIN_SCHEMA_IDS.campaignReportV2);
     }
@@ -151,6 +161,48 @@ describe('Avro serdes with the built-in catalog', () => {
     );
     assert.deepEqual({ ...report.revenue_by_currency }, {});
     assert.equal(report.revenue_minor, 1999);
+  });
+
+  it('reads dispatch events of the first version and of the seed, new fields taking their defaults', async () => {
+    const seedFields = {
+      title: 'Sale',
+      description: 'Up to 30% off',
+      source: 'campaign',
+      source_id: 42,
+      merchant: 'm',
+      subscriber_id: 7,
+    };
+    const v1 = avro.Type.forSchema(dispatchSchemaV1).toBuffer({
+      ...seedFields,
+      notification_id: 'n-1',
+      sent_at: 1_795_000_000_000,
+      status_code: 201,
+      push_service: 'fcm.googleapis.com',
+      url: 'https://m.example/sale',
+    });
+    const serde = serdeFor<Dispatch>(Topics.dispatch);
+    const fromV1 = await serde.decode(encodeFrame(BUILTIN_SCHEMA_IDS.dispatch, v1));
+    assert.equal(fromV1.status_code, 201);
+    assert.equal(fromV1.sent_at, 1_795_000_000_000);
+    for (const field of [
+      'outcome',
+      'error',
+      'attempts',
+      'ttl_seconds',
+      'urgency',
+      'icon',
+      'decided_at',
+    ] as const)
+      assert.equal(fromV1[field], null, field);
+    const fromSeed = await serde.decode(
+      encodeFrame(
+        BUILTIN_SCHEMA_IDS.seedDispatch,
+        avro.Type.forSchema(seedDispatchSchema).toBuffer(seedFields),
+      ),
+    );
+    assert.equal(fromSeed.title, 'Sale');
+    assert.equal(fromSeed.status_code, null);
+    assert.equal(fromSeed.outcome, null);
   });
 
   it("reads a ping written with the seed's original schema, new fields taking their defaults", async () => {

@@ -220,13 +220,17 @@ export class Workload {
       topic: 'dispatch',
       format: 'dispatch',
       key: campaignKey(ref),
+      // As the dispatcher writes them: every final outcome, sent_at only for accepted ones.
       value: {
         ...base,
         notification_id: notificationId,
-        sent_at: sentAt,
+        sent_at: status < 300 ? sentAt : null,
         status_code: status,
         push_service: 'fcm.googleapis.com',
         url: `https://${merchant.id}/sale`,
+        outcome: status < 300 ? 'sent' : status === 404 || status === 410 ? 'expired' : 'failed',
+        attempts: 1,
+        decided_at: sentAt,
       },
       timestamp: sentAt,
     });

@@ -3,7 +3,7 @@ import { HootEventsError } from '../errors.ts';
 import { campaignReportSchema, campaignReportSchemaV1 } from '../schemas/campaign-report.ts';
 import { campaignSendBatchSchema } from '../schemas/campaign-send-batch.ts';
 import { campaignSendRequestSchema } from '../schemas/campaign-send-request.ts';
-import { dispatchSchema } from '../schemas/dispatch.ts';
+import { dispatchSchema, dispatchSchemaV1 } from '../schemas/dispatch.ts';
 import { orderSchema, orderSchemaV1 } from '../schemas/order.ts';
 import { pingSchema } from '../schemas/ping.ts';
 import { seedDispatchSchema, seedPingSchema } from '../schemas/seed.ts';
@@ -28,12 +28,14 @@ export const BUILTIN_SCHEMA_IDS = {
   orderV2: 9,
   /** The campaign report with `revenue_by_currency`. */
   campaignReportV2: 10,
+  /** The dispatch event of every final outcome, with `outcome`, `error`, `attempts` and the push headers. */
+  dispatchV2: 11,
 } as const;
 
 const entries: ReadonlyArray<readonly [number, Schema]> = [
   [BUILTIN_SCHEMA_IDS.seedDispatch, seedDispatchSchema],
   [BUILTIN_SCHEMA_IDS.seedPing, seedPingSchema],
-  [BUILTIN_SCHEMA_IDS.dispatch, dispatchSchema],
+  [BUILTIN_SCHEMA_IDS.dispatch, dispatchSchemaV1],
   [BUILTIN_SCHEMA_IDS.ping, pingSchema],
   [BUILTIN_SCHEMA_IDS.order, orderSchemaV1],
   [BUILTIN_SCHEMA_IDS.campaignSendRequest, campaignSendRequestSchema],
@@ -41,6 +43,7 @@ const entries: ReadonlyArray<readonly [number, Schema]> = [
   [BUILTIN_SCHEMA_IDS.campaignSendBatch, campaignSendBatchSchema],
   [BUILTIN_SCHEMA_IDS.orderV2, orderSchema],
   [BUILTIN_SCHEMA_IDS.campaignReportV2, campaignReportSchema],
+  [BUILTIN_SCHEMA_IDS.dispatchV2, dispatchSchema],
 ];
 
 /** A SchemaRegistry answering from the fixed catalog; subjects do not change the ids. */

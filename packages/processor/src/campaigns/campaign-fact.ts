@@ -43,8 +43,15 @@ export function pingFacts(ping: Ping, times: PingTimes): TimedFact[] {
   return facts;
 }
 
-/** Sent means the push service answered 2xx; seed-era events carry no status and were sent. */
+/**
+ * Whether a dispatch event counts as sent. Events that name their outcome are sent only when it
+ * is `sent` (the dispatcher writes every final outcome, with or without a status). Older events
+ * have no outcome and were written for accepted notifications only: sent when the push service
+ * answered 2xx, or when they carry no status, as the seed's producers wrote them.
+ */
 export function isSent(dispatch: Dispatch): boolean {
+  const outcome = dispatch.outcome ?? null;
+  if (outcome !== null) return outcome === 'sent';
   const status = dispatch.status_code;
   return status === null || (status >= 200 && status < 300);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { retractFact } from '../../src/campaigns/campaign-fact.ts';
+import type { Dispatch } from '@hoot/events';
+import { isSent, retractFact } from '../../src/campaigns/campaign-fact.ts';
 import { attribute, figuresAggregator, parsePingTime, rememberClick } from '../../src/index.ts';
 
 const HOUR = 3_600_000;
@@ -129,5 +130,48 @@ describe('campaign figures', () => {
     });
     assert.deepEqual(next.revenueByCurrency, { EUR: 500, GBP: 300 });
     assert.equal(next.revenueMinor, 500);
+  });
+});
+
+describe('which dispatch events count as sent', () => {
+  const seedEra: Dispatch = {
+    title: 'Sale',
+    description: null,
+    source: 'campaign',
+    source_id: 1,
+    merchant: 'm',
+    subscriber_id: 7,
+    notification_id: null,
+    sent_at: null,
+    status_code: null,
+    push_service: null,
+    url: null,
+  };
+  const firstVersion = (status: number | null): Dispatch => ({
+    ...seedEra,
+    notification_id: 'n-1',
+    sent_at: 1_795_000_000_000,
+    status_code: status,
+    push_service: 'fcm.googleapis.com',
+  });
+
+  it('counts an older event without an outcome as sent when it has no status or a 2xx one', () => {
+    assert.equal(isSent(seedEra), true);
+    assert.equal(isSent({ ...seedEra, outcome: null }), true);
+    assert.equal(isSent(firstVersion(null)), true);
+    assert.equal(isSent(firstVersion(201)), true);
+    assert.equal(isSent(firstVersion(200)), true);
+    assert.equal(isSent(firstVersion(410)), false);
+    assert.equal(isSent(firstVersion(500)), false);
+  });
+
+  it('counts an event with an outcome as sent only when the outcome is sent, whatever its status', () => {
+    assert.equal(isSent({ ...firstVersion(201), outcome: 'sent' }), true);
+    assert.equal(isSent({ ...seedEra, outcome: 'refused', attempts: 0 }), false);
+    assert.equal(isSent({ ...seedEra, outcome: 'failed', error: 'too_large: payload too large' }), false);
+    assert.equal(isSent({ ...firstVersion(null), sent_at: null, outcome: 'failed' }), false);
+    assert.equal(isSent({ ...firstVersion(410), sent_at: null, outcome: 'expired' }), false);
+    assert.equal(isSent({ ...firstVersion(500), sent_at: null, outcome: 'failed' }), false);
+    assert.equal(isSent({ ...firstVersion(201), outcome: 'failed' }), false);
   });
 });
