@@ -101,7 +101,7 @@ async function run(processes: number): Promise<RunResult> {
     const loadAfter = load();
     const statsAfter = await push.stats();
     const accepted = (statsAfter.byStatus['201'] ?? 0) - (statsBefore.byStatus['201'] ?? 0);
-    const events = await readDispatches(topics.dispatch);
+    const events = await readDispatches(topics.dispatch, 'sent');
     if (accepted < SUBSCRIBERS || new Set(events.map((e) => e.value.notification_id)).size !== SUBSCRIBERS) {
       throw new Error(
         `incomplete run: ${accepted} accepted, ${events.length} dispatch events for ${SUBSCRIBERS}`,

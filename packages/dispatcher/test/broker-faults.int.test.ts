@@ -141,7 +141,7 @@ describe('the dispatcher on a broker that fails', () => {
       `batches sent again: ${repeated.join(', ')}; at most the ${BATCHES_IN_FLIGHT} in flight at each of the ${faults.length} faults`,
     );
     // Every accepted notification is on the dispatch topic (copies carry the same id).
-    const events = await kafkaHarness.readDispatches(topics.dispatch);
+    const events = await kafkaHarness.readDispatches(topics.dispatch, 'sent');
     assert.equal(new Set(events.map((e) => e.value.notification_id)).size, SUBSCRIBERS);
     const warnings = new Map<string, number>();
     for (const l of dispatcher.logs)

@@ -83,7 +83,7 @@ describe('a dispatcher killed with SIGKILL mid-campaign', () => {
     assert.ok((await push.received()).length > receivedAtKill, 'the restarted dispatcher sent the rest');
 
     // Repeated sends carry the same notification ids: the processor counts each notification once.
-    const events = await readDispatches(topics.dispatch);
+    const events = await readDispatches(topics.dispatch, 'sent');
     assert.equal(new Set(events.map((e) => e.value.notification_id)).size, SUBSCRIBERS);
   });
 });

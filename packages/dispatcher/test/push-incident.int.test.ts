@@ -74,6 +74,17 @@ describe('dispatcher and a push service answering 404/410 for a whole host', () 
     assert.ok((await dispatcher.metric('hoot_dispatcher_retries_total', { reason: 'throttled' })) >= 1);
     assert.ok(received.every((r) => r.wnsCachePolicy === 'cache' && r.ttl === '3600'));
     assert.equal(await dispatcher.metric('hoot_dispatcher_push_service_incidents_total'), 0);
+    const events = (await readDispatches(topics.dispatch)).filter((e) => e.value.source_id === campaignId);
+    assert.equal(events.length, 10);
+    const gone = events.filter((e) => e.value.outcome === 'expired');
+    assert.equal(gone.length, 1);
+    assert.equal(gone[0]!.value.subscriber_id, subscriberOf.get(subs[0]!.id));
+    assert.equal(gone[0]!.value.status_code, 410);
+    assert.equal(gone[0]!.value.error, 'gone: 410 push subscription has unsubscribed or expired.');
+    assert.equal(gone[0]!.value.sent_at, null);
+    const retried = events.find((e) => e.value.subscriber_id === subscriberOf.get(subs[1]!.id));
+    assert.equal(retried?.value.outcome, 'sent');
+    assert.equal(retried?.value.attempts, 2);
   });
 
   it('keeps 200 subscribers all answered 404, pauses the host, and sends each once when it answers 201 again', async () => {
@@ -111,9 +122,13 @@ describe('dispatcher and a push service answering 404/410 for a whole host', () 
     );
     assert.equal(accepted.length, 200, 'each subscriber was sent once');
     assert.equal(new Set(accepted.map((r) => r.endpoint)).size, 200);
+    // Only final outcomes are events: a notification deferred, then sent, is one sent event.
     const events = (await readDispatches(topics.dispatch)).filter((e) => e.value.source_id === campaignId);
     assert.equal(new Set(events.map((e) => e.value.subscriber_id)).size, 200);
     assert.equal(events.length, 200);
+    assert.ok(events.every((e) => e.value.outcome === 'sent' && e.value.status_code === 201));
+    // Attempts count the requests answered 404 during the incident too.
+    assert.ok(events.some((e) => e.value.attempts! >= 2));
     assert.equal(await dispatcher.metric('hoot_dispatcher_notifications_total', { outcome: 'expired' }), 1);
     assert.ok((await dispatcher.metric('hoot_dispatcher_retries_total', { reason: 'incident' })) >= 50);
     const { rows } = await pool.query<{ expired: number; sent: number }>(
@@ -121,6 +136,57 @@ describe('dispatcher and a push service answering 404/410 for a whole host', () 
       [campaignId],
     );
     assert.deepEqual(rows[0], { expired: 0, sent: 200 });
+  });
+});
+
+describe('dispatcher and a push-service incident that outlasts the batch', () => {
+  let stack: DispatcherStack;
+  let vapid: DispatcherStack['vapid'];
+  let push: PushService;
+  let topics: TestTopics;
+  let pool: pg.Pool;
+  let dispatcher: DispatcherProcess;
+
+  before(async () => {
+    stack = await startDispatcherStack('disp-incident-outlasted');
+    ({ push, topics, pool, vapid } = stack);
+    dispatcher = await stack.startDispatcher({
+      SEND_BATCH_SIZE: '50',
+      BATCHES_IN_FLIGHT: '2',
+      PUSH_INCIDENT_MIN_ANSWERS: '20',
+      PUSH_INCIDENT_PAUSE_MS: '1000',
+      PUSH_INCIDENT_WINDOW_MS: '5000',
+      PUSH_INCIDENT_MAX_DEFER_MS: '500',
+    });
+  });
+
+  after(() => stack?.stop());
+
+  it('gives up on the notifications, keeps the subscribers, and writes one failed event for each', async () => {
+    const merchant = await createMerchant(pool);
+    const subs = await push.subscribe(100, { applicationServerKey: vapid.publicKey, distinctKeys: 10 });
+    await insertSubscribers(pool, merchant, subs);
+    await push.behave('*', 404, { body: FCM_BODY, headers: { 'content-type': 'application/json' } });
+    const campaignId = await createCampaign(pool, merchant, { title: 'Outlasted' });
+    await requestSend(topics.requests, { merchant, campaign_id: campaignId });
+    await waitFor('campaign sent', async () => (await campaignStatus(pool, campaignId)) === 'sent', 90_000);
+
+    assert.deepEqual(await expiredIds(pool, merchant), [], 'nobody expired');
+    assert.equal(
+      await dispatcher.metric('hoot_dispatcher_notifications_total', { outcome: 'incident' }),
+      100,
+    );
+    const events = (await readDispatches(topics.dispatch)).filter((e) => e.value.source_id === campaignId);
+    assert.equal(events.length, 100);
+    assert.equal(new Set(events.map((e) => e.value.subscriber_id)).size, 100);
+    for (const { value } of events) {
+      assert.equal(value.outcome, 'failed');
+      assert.equal(value.status_code, 404);
+      assert.equal(value.push_service, 'localhost');
+      assert.equal(value.sent_at, null);
+      assert.match(value.error ?? '', /^incident: localhost answered 404/);
+      assert.ok(value.attempts! >= 1);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import {
 } from './harness/database.ts';
 import type { DispatcherProcess } from './harness/dispatcher-process.ts';
 import { type DispatcherStack, startDispatcherStack } from './harness/dispatcher-stack.ts';
-import { readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
+import { type DispatchRecord, readDispatches, requestSend, type TestTopics } from './harness/kafka.ts';
 import type { PushService, ReceivedPush, TestSubscription } from './harness/push-service.ts';
 
 const SECRET = 'test-ping-secret-0123456789abcdef-0123456789';
@@ -28,6 +28,8 @@ describe('dispatcher sending a campaign to a local push service', () => {
   let dispatcher: DispatcherProcess;
   let merchant: string;
   let subs: TestSubscription[];
+  /** Two subscriptions whose endpoints the endpoint policy refuses: not on the allowlist, not a URL. */
+  let refused: TestSubscription[];
   let subscriberOf: Map<number, number>;
   let campaignId: number;
   let requestId: string;
@@ -44,7 +46,12 @@ describe('dispatcher sending a campaign to a local push service', () => {
     subs = await push.subscribe(60, { applicationServerKey: vapid.publicKey });
     const foreign = await push.subscribe(1, { applicationServerKey: webpush.generateVAPIDKeys().publicKey });
     subs.push(...foreign);
-    subscriberOf = await insertSubscribers(pool, merchant, subs);
+    const spare = await push.subscribe(2, { applicationServerKey: vapid.publicKey });
+    refused = [
+      { ...spare[0]!, id: -1, endpoint: 'https://push.evil.example/wpush/v2/capability-secret-0001' },
+      { ...spare[1]!, id: -2, endpoint: 'not a url: capability-secret-0002' },
+    ];
+    subscriberOf = await insertSubscribers(pool, merchant, [...subs, ...refused]);
     await push.behave([subs[0]!.id], 410);
     await push.behave([subs[1]!.id], 404);
     await push.behave([subs[2]!.id], 413);
@@ -140,7 +147,9 @@ describe('dispatcher sending a campaign to a local push service', () => {
   });
 
   it('writes one dispatch event per accepted notification, keyed and partitioned by campaign', async () => {
-    const events = await readDispatches(topics.dispatch);
+    const events = (await readDispatches(topics.dispatch, 'sent')).filter(
+      (e) => e.value.source_id === campaignId,
+    );
     const key = campaignKey({ merchant, source: 'campaign', source_id: campaignId });
     // 50 accepted at once, plus the 429 and the twice-500 subscribers accepted on retry.
     assert.equal(events.length, 52);
@@ -166,6 +175,89 @@ describe('dispatcher sending a campaign to a local push service', () => {
       events.map((e) => e.value.subscriber_id).sort((a, b) => a - b),
       expectedSent.sort((a, b) => a - b),
     );
+  });
+
+  it('writes one dispatch event per notification with its final outcome, status, attempts and why', async () => {
+    const events = (await readDispatches(topics.dispatch)).filter((e) => e.value.source_id === campaignId);
+    const key = campaignKey({ merchant, source: 'campaign', source_id: campaignId });
+    const bySubscriber = new Map<number, DispatchRecord['value']>();
+    for (const event of events) {
+      assert.ok(!bySubscriber.has(event.value.subscriber_id), `one event for ${event.value.subscriber_id}`);
+      bySubscriber.set(event.value.subscriber_id, event.value);
+      assert.equal(event.key, key);
+      assert.equal(event.partition, partitionForKey(Buffer.from(key), 3));
+    }
+    assert.equal(events.length, subs.length + refused.length);
+    const fate = (sub: TestSubscription) => {
+      const event = bySubscriber.get(subscriberOf.get(sub.id)!);
+      assert.ok(event, `an event for subscription ${sub.id}`);
+      return event;
+    };
+    const expect = (
+      sub: TestSubscription,
+      outcome: string,
+      status: number | null,
+      attempts: number,
+      error: RegExp | null,
+    ) => {
+      const event = fate(sub);
+      const what = `subscription ${sub.id}: ${JSON.stringify(event)}`;
+      assert.equal(event.outcome, outcome, what);
+      assert.equal(event.status_code, status, what);
+      assert.equal(event.attempts, attempts, what);
+      if (error === null) assert.equal(event.error, null, what);
+      else assert.match(event.error ?? '', error, what);
+      assert.ok(event.error === null || event.error!.length <= 300);
+    };
+    expect(subs[0]!, 'expired', 410, 1, /^gone: 410/);
+    expect(subs[1]!, 'expired', 404, 1, /^gone: 404/);
+    expect(subs[2]!, 'failed', 413, 1, /^too_large: push service answered 413/);
+    expect(subs[3]!, 'sent', 201, 2, null);
+    expect(subs[4]!, 'sent', 201, 3, null);
+    expect(subs[5]!, 'failed', 500, 3, /^failed: gave up after 3 attempts: push service answered 500/);
+    expect(subs[6]!, 'failed', null, 3, /^failed: gave up after 3 attempts/);
+    expect(subs[7]!, 'failed', 403, 1, /^config_error: push service answered 403/);
+    expect(subs[8]!, 'failed', 401, 1, /^config_error: push service answered 401/);
+    expect(subs[9]!, 'failed', 400, 1, /^config_error: push service answered 400/);
+    for (const sub of subs.slice(10, 60)) expect(sub, 'sent', 201, 1, null);
+    expect(subs[60]!, 'failed', 403, 1, /^config_error: push service answered 403/);
+    expect(
+      refused[0]!,
+      'refused',
+      null,
+      0,
+      /^refused: endpoint host push\.evil\.example is not on the push-service allowlist/,
+    );
+    expect(refused[1]!, 'refused', null, 0, /^refused: endpoint is not a URL/);
+
+    const now = Date.now();
+    for (const event of bySubscriber.values()) {
+      const what = JSON.stringify(event);
+      // The payload as sent and the push headers.
+      assert.equal(event.title, 'Winter sale');
+      assert.equal(event.description, 'Everything 20 % off until Sunday');
+      assert.equal(event.url, 'https://shop.example/sale');
+      assert.equal(event.icon, 'https://shop.example/icon.png');
+      assert.equal(event.ttl_seconds, 3600);
+      assert.equal(event.urgency, 'high');
+      assert.equal(event.merchant, merchant);
+      assert.equal(
+        event.notification_id,
+        notificationIdFor({ merchant, source: 'campaign', source_id: campaignId }, event.subscriber_id),
+      );
+      assert.equal(event.push_service, event.outcome === 'refused' ? null : 'localhost', what);
+      assert.ok(event.decided_at !== null && event.decided_at !== undefined, what);
+      assert.ok(event.decided_at >= requestedAt && event.decided_at <= now, what);
+      if (event.outcome === 'sent') assert.equal(event.sent_at, event.decided_at, what);
+      else assert.equal(event.sent_at, null, what);
+    }
+    // Never the endpoint (whose path is the subscription's capability) or the keys.
+    const text = JSON.stringify(events.map((e) => e.value));
+    for (const sub of [...subs, ...refused]) {
+      for (const secret of [sub.endpoint, sub.p256dh, sub.auth]) assert.ok(!text.includes(secret), secret);
+    }
+    assert.ok(!text.includes('/push/'), 'no endpoint path');
+    assert.ok(!text.includes('capability-secret'), 'no refused endpoint');
   });
 
   it('marks subscribers expired on 404 and 410, and keeps them on 400, 401, 403 and 413', async () => {
@@ -226,6 +318,7 @@ describe('dispatcher sending a campaign to a local push service', () => {
     assert.equal(await outcome('too_large'), 1);
     assert.equal(await outcome('config_error'), 4);
     assert.equal(await outcome('failed'), 2);
+    assert.equal(await outcome('refused'), 2);
     assert.equal(
       await dispatcher.metric('hoot_dispatcher_notifications_total', {
         outcome: 'sent',

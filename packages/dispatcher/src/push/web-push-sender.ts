@@ -38,6 +38,7 @@ export interface SendResult {
   answeredAt?: number;
   /** For a 404/410: what makes it identical to others (body text, WNS's description). */
   goneReason?: string;
+  /** Why it was not sent, in a line (logged, and in the dispatch event once redacted). */
   detail?: string;
 }
 
@@ -66,6 +67,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function goneReason(response: PushResponse): string {
   const description = response.headers[WNS_ERROR_DESCRIPTION] ?? '';
   return `${response.body.replace(/\s+/g, ' ').trim().slice(0, 200)} ${description}`.trim();
+}
+
+/** A push service's answer in a line: the status and the start of its body. */
+function answerDetail(response: PushResponse): string {
+  const body = response.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `push service answered ${response.status}${body === '' ? '' : `: ${body}`}`;
 }
 
 /** Response headers worth logging: the push service's own (x-wns-*, …) and the usual few. */
@@ -213,7 +220,13 @@ export function createWebPushSender(options: WebPushSenderOptions) {
         return finish({ outcome: 'sent', status, pushService: host, attempts: attempt, sentAt: answeredAt });
       }
       if (status === 413) {
-        return finish({ outcome: 'too_large', status, pushService: host, attempts: attempt });
+        return finish({
+          outcome: 'too_large',
+          status,
+          pushService: host,
+          attempts: attempt,
+          detail: answerDetail(response),
+        });
       }
       if (status === 400 || status === 401 || status === 403) {
         metrics.configProblems.inc({ push_service: host, status: String(status) });
@@ -227,7 +240,13 @@ export function createWebPushSender(options: WebPushSenderOptions) {
           },
           'push service refused our request: check the VAPID keys and subject',
         );
-        return finish({ outcome: 'config_error', status, pushService: host, attempts: attempt });
+        return finish({
+          outcome: 'config_error',
+          status,
+          pushService: host,
+          attempts: attempt,
+          detail: answerDetail(response),
+        });
       }
       if (status === 429 || status === 503 || (wns && status === WNS_THROTTLED)) {
         const delay =
@@ -252,7 +271,7 @@ export function createWebPushSender(options: WebPushSenderOptions) {
         status,
         pushService: host,
         attempts: attempt,
-        detail: `unexpected ${status}`,
+        detail: `unexpected ${answerDetail(response)}`,
       });
     }
     return finish({

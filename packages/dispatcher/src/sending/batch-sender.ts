@@ -3,11 +3,13 @@ import type { Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { Campaign, Subscriber } from '../notification/campaign.ts';
+import { notificationIdFor } from '../notification/notification-id.ts';
 import type { PayloadBuilder } from '../notification/payload-builder.ts';
 import { PayloadTooLargeError } from '../notification/payload-too-large-error.ts';
 import type { PushServiceBreaker } from '../push/push-service-breaker.ts';
-import type { WebPushSender } from '../push/web-push-sender.ts';
+import type { SendResult, WebPushSender } from '../push/web-push-sender.ts';
 import type { BatchCounts, DispatchStore } from '../store/dispatch-store.ts';
+import { dispatchEvent, type FailureKind, type NotificationFate } from './dispatch-event.ts';
 import { forEachConcurrently } from './for-each-concurrently.ts';
 
 export interface BatchSenderOptions {
@@ -36,16 +38,32 @@ const PRODUCE_RETRY_MAX_MS = 10_000;
 
 export type BatchResult = 'done' | 'skipped_done' | 'skipped_canceled';
 
+/** A push service's answer for one notification whose fate the batch has not decided yet. */
+interface Answer {
+  subscriber: Subscriber;
+  notificationId: string;
+  result: SendResult;
+}
+
+/** The first word of an event's `error` for an outcome the send decided by itself. */
+const failureKinds: Record<string, FailureKind> = {
+  too_large: 'too_large',
+  config_error: 'config_error',
+  refused: 'refused',
+};
+
 /**
  * Sends one batch of a campaign:
  * 1. Claim it in Postgres; a batch already done (a redelivery after a crash) or whose campaign
  *    was canceled is skipped without sending anything.
  * 2. Read its sendable subscribers and send to each, a bounded number at once.
- * 3. Produce a dispatch event (keyed by campaign) for every notification a push service accepted.
- *    Notifications deferred by a push-service incident (its breaker tripped), and those whose
- *    404/410 came from a host that tripped after answering them, are sent again once the host's
- *    pause is over, until they get a real answer or `maxDeferMs` passed (then counted
- *    `incident`, the subscriber kept).
+ * 3. Produce one dispatch event (keyed by campaign) per notification, with its final outcome:
+ *    sent, failed and refused ones as they are answered; expired ones, and failed ones whose fate
+ *    only the end of the batch decides, once it does. Notifications deferred by a push-service
+ *    incident (its breaker tripped), and those whose 404/410 came from a host that tripped after
+ *    answering them, are sent again once the host's pause is over, until they get a real answer
+ *    or `maxDeferMs` passed (then counted `incident` and failed, the subscriber kept); only
+ *    their final outcome is an event.
  * 4. Once every event is acknowledged by Kafka (a chunk Kafka could not take, the broker being
  *    restarted or away, is produced again until it is, without sending its notifications
  *    again), mark the batch done and its expired subscribers expired in one transaction; the
@@ -89,11 +107,14 @@ export function createBatchSender(options: BatchSenderOptions) {
       );
       const counts: BatchCounts = { sent: 0, expired: 0, failed: 0 };
       /** 404/410 answers not yet applied: an incident tripping before completion cancels them. */
-      let held: Array<{ subscriber: Subscriber; host: string; answeredAt: number; key: string }> = [];
+      let held: Array<Answer & { host: string; answeredAt: number; key: string }> = [];
       /** Answers per host in this batch: the denominator of its own incident check. */
       const answersFrom = new Map<string, number>();
-      let deferred: Subscriber[] = [];
-      const key = campaignKey({ merchant: campaign.merchant, source: 'campaign', source_id: campaign.id });
+      let deferred: Answer[] = [];
+      /** Requests made per subscriber in this send, its deferred sends included. */
+      const attemptsOf = new Map<number, number>();
+      const ref = { merchant: campaign.merchant, source: 'campaign', source_id: campaign.id };
+      const key = campaignKey(ref);
       let pending: Message[] = [];
       const produced: Array<{ messages: Message[]; acknowledged: Promise<unknown> }> = [];
       const produce = (messages: Message[]) => {
@@ -126,6 +147,28 @@ export function createBatchSender(options: BatchSenderOptions) {
           }
         }
       };
+      // Step 3
+      /** Queues the dispatch event of a notification whose fate is final. */
+      const emit = async (subscriber: Subscriber, fate: NotificationFate) => {
+        const value = await options.dispatchSerde.encode(dispatchEvent(campaign, subscriber, fate));
+        pending.push({ key, value });
+        if (pending.length >= DISPATCH_CHUNK) flush();
+      };
+      /** The fate of an answer the end of the batch decides (an expiry, an incident's casualty). */
+      const decided = (
+        answer: Answer,
+        outcome: 'expired' | 'failed',
+        kind: FailureKind,
+        detail: string,
+      ): NotificationFate => ({
+        outcome,
+        notificationId: answer.notificationId,
+        status: answer.result.status,
+        pushService: answer.result.pushService,
+        attempts: attemptsOf.get(answer.subscriber.id) ?? answer.result.attempts,
+        decidedAt: Date.now(),
+        failure: { kind, detail },
+      });
       let tooLargeLogged = false;
 
       const sendOne = async (subscriber: Subscriber) => {
@@ -138,6 +181,14 @@ export function createBatchSender(options: BatchSenderOptions) {
           metrics.notifications.inc({ outcome: 'too_large', push_service: '' });
           if (!tooLargeLogged) log.error({ err: error }, error.message);
           tooLargeLogged = true;
+          await emit(subscriber, {
+            outcome: 'failed',
+            notificationId: notificationIdFor(ref, subscriber.id),
+            pushService: '',
+            attempts: 0,
+            decidedAt: Date.now(),
+            failure: { kind: 'too_large', detail: error.message },
+          });
           return;
         }
         const result = await options.send({
@@ -150,33 +201,30 @@ export function createBatchSender(options: BatchSenderOptions) {
         if (result.status !== undefined) {
           answersFrom.set(result.pushService, (answersFrom.get(result.pushService) ?? 0) + 1);
         }
+        const attempts = (attemptsOf.get(subscriber.id) ?? 0) + result.attempts;
+        attemptsOf.set(subscriber.id, attempts);
+        const answer: Answer = { subscriber, notificationId: built.notificationId, result };
         if (result.outcome === 'sent') {
           counts.sent++;
-          // Step 3
-          const event: Dispatch = {
-            title: campaign.title,
-            description: campaign.body,
-            source: 'campaign',
-            source_id: campaign.id,
-            merchant: campaign.merchant,
-            subscriber_id: subscriber.id,
-            notification_id: built.notificationId,
-            sent_at: result.sentAt ?? Date.now(),
-            status_code: result.status ?? null,
-            push_service: result.pushService,
-            url: campaign.url,
-          };
-          pending.push({ key, value: await options.dispatchSerde.encode(event) });
-          if (pending.length >= DISPATCH_CHUNK) flush();
+          const sentAt = result.sentAt ?? Date.now();
+          await emit(subscriber, {
+            outcome: 'sent',
+            notificationId: built.notificationId,
+            status: result.status,
+            pushService: result.pushService,
+            attempts,
+            sentAt,
+            decidedAt: sentAt,
+          });
         } else if (result.outcome === 'expired') {
           held.push({
-            subscriber,
+            ...answer,
             host: result.pushService,
             answeredAt: result.answeredAt ?? Date.now(),
             key: `${result.status} ${result.goneReason ?? ''}`,
           });
         } else if (result.outcome === 'deferred') {
-          deferred.push(subscriber);
+          deferred.push(answer);
         } else {
           counts.failed++;
           if (result.outcome !== 'config_error') {
@@ -190,6 +238,18 @@ export function createBatchSender(options: BatchSenderOptions) {
               'not sent',
             );
           }
+          const detail =
+            result.detail ??
+            (result.status === undefined ? undefined : `push service answered ${result.status}`);
+          await emit(subscriber, {
+            outcome: result.outcome === 'refused' ? 'refused' : 'failed',
+            notificationId: built.notificationId,
+            status: result.status,
+            pushService: result.pushService,
+            attempts,
+            decidedAt: Date.now(),
+            failure: { kind: failureKinds[result.outcome] ?? 'failed', detail },
+          });
         }
       };
       await forEachConcurrently(subscribers, options.sendsInFlight, sendOne);
@@ -225,27 +285,36 @@ export function createBatchSender(options: BatchSenderOptions) {
         const suspect = held.filter((h) => options.breaker.trippedSince(h.host, h.answeredAt));
         if (suspect.length > 0) {
           held = held.filter((h) => !options.breaker.trippedSince(h.host, h.answeredAt));
-          deferred.push(...suspect.map((h) => h.subscriber));
+          deferred.push(...suspect);
           for (const h of suspect) metrics.retries.inc({ push_service: h.host, reason: 'incident' });
         }
         if (deferred.length === 0) break;
         firstDeferredAt ??= Date.now();
         const again = deferred;
         deferred = [];
-        if (Date.now() - firstDeferredAt > options.maxDeferMs) {
+        const waitedMs = Date.now() - firstDeferredAt;
+        if (waitedMs > options.maxDeferMs) {
           counts.failed += again.length;
           metrics.notifications.inc({ outcome: 'incident', push_service: '' }, again.length);
           log.error(
-            { notifications: again.length, waitedMs: Date.now() - firstDeferredAt },
+            { notifications: again.length, waitedMs },
             'push-service incident outlasted the batch: these notifications are not sent, their subscribers are kept',
           );
+          for (const a of again) {
+            const detail = `${a.result.pushService} answered ${a.result.status} during a push-service incident that outlasted the batch (${waitedMs} ms); subscriber kept`;
+            await emit(a.subscriber, decided(a, 'failed', 'incident', detail));
+          }
           break;
         }
         log.warn(
           { notifications: again.length },
           'notifications held back by a push-service incident: sending them again once the host resumes',
         );
-        await forEachConcurrently(again, options.sendsInFlight, sendOne);
+        await forEachConcurrently(
+          again.map((a) => a.subscriber),
+          options.sendsInFlight,
+          sendOne,
+        );
       }
       // The tail of an incident: too few wrong answers to trip again, and no way to tell them
       // from real expiries. Keep those subscribers; a real expiry answers so again next time.
@@ -258,10 +327,17 @@ export function createBatchSender(options: BatchSenderOptions) {
           { notifications: tail.length },
           '404/410 answers right after a push-service incident: subscribers kept, not expired',
         );
+        for (const h of tail) {
+          const detail = `${h.host} answered ${h.key.trim()} right after a push-service incident; subscriber kept, not expired`;
+          await emit(h.subscriber, decided(h, 'failed', 'incident', detail));
+        }
       }
       const expired = held.map((h) => h.subscriber);
       counts.expired = expired.length;
-      for (const h of held) metrics.notifications.inc({ outcome: 'expired', push_service: h.host });
+      for (const h of held) {
+        metrics.notifications.inc({ outcome: 'expired', push_service: h.host });
+        await emit(h.subscriber, decided(h, 'expired', 'gone', h.key.trim()));
+      }
       flush();
       await acknowledgeAll();
       // Step 4

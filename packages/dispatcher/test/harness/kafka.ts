@@ -5,6 +5,7 @@ import {
   createAvroSerde,
   createBuiltinCatalog,
   type Dispatch,
+  type DispatchOutcome,
   dispatchSchema,
 } from '@hoot/events';
 import { Kafka, logLevel } from 'kafkajs';
@@ -104,8 +105,11 @@ export interface DispatchRecord {
   value: Dispatch;
 }
 
-/** Every dispatch event on the topic so far (reads to the high watermark of each partition). */
-export async function readDispatches(topic: string): Promise<DispatchRecord[]> {
+/**
+ * Every dispatch event on the topic so far (reads to the high watermark of each partition), or
+ * only those of one outcome: the dispatcher writes one event per final outcome, sent or not.
+ */
+export async function readDispatches(topic: string, outcome?: DispatchOutcome): Promise<DispatchRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
@@ -136,5 +140,5 @@ export async function readDispatches(topic: string): Promise<DispatchRecord[]> {
   await cleanup.connect();
   await cleanup.deleteGroups([groupId]).catch(() => undefined);
   await cleanup.disconnect();
-  return records;
+  return outcome === undefined ? records : records.filter((r) => r.value.outcome === outcome);
 }
