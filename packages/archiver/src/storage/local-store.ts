@@ -8,7 +8,6 @@ import {
   readdir,
   readFile,
   rename,
-  rmdir,
   stat,
   unlink,
 } from 'node:fs/promises';
@@ -128,10 +127,10 @@ export function createLocalStore(directory: string): ObjectStore {
         });
         etags.forget(file);
       }
-      // Durable like a put (a file an erasure deleted must not come back after a crash); the empty
-      // directories removed after need not be.
+      // Durable like a put (a file an erasure deleted must not come back after a crash). Emptied
+      // directories stay: removing one could race a put creating a file in it (other partitions
+      // write into the same hour directory at the same time); listings skip them.
       for (const dir of dirs) await fsyncDirectory(dir);
-      for (const dir of dirs) await removeEmptyDirectories(root, dir);
     },
 
     async check() {
@@ -229,17 +228,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** Removes `dir` and its parents below `root` while they are empty. */
-async function removeEmptyDirectories(root: string, dir: string): Promise<void> {
-  for (let d = dir; d !== root && d.startsWith(root + path.sep); d = path.dirname(d)) {
-    try {
-      await rmdir(d);
-    } catch {
-      return; // not empty (or gone already): its parents are not empty either
-    }
   }
 }
 
