@@ -9,12 +9,14 @@ COPY packages/db/package.json packages/db/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/processor/package.json packages/processor/
 COPY packages/api/package.json packages/api/
+COPY packages/archiver/package.json packages/archiver/
 COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/simulator/package.json packages/simulator/
 RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
 ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning KAFKAJS_NO_PARTITIONER_WARNING=1
-# The processors' state directory (STATE_DIR in docker-compose.yml), owned by the user they run as:
-# a named volume mounted there starts with these owners.
-RUN mkdir -p /var/lib/hoot/state && chown node:node /var/lib/hoot/state
+# The processors' state directory (STATE_DIR in docker-compose.yml) and the archive's directory
+# (ARCHIVE_URL), owned by the user the services run as: a named volume mounted there starts with
+# these owners.
+RUN mkdir -p /var/lib/hoot/state /var/lib/hoot/archive && chown node:node /var/lib/hoot/state /var/lib/hoot/archive
 USER node

@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { openArchiveStore } from '@hoot/archiver';
 import {
   type CampaignSendRequest,
   campaignSendRequestSchema,
@@ -35,6 +36,8 @@ import { eventRoutes } from './live/event-routes.ts';
 import { requireMerchant } from './merchants/merchant-auth.ts';
 import { merchantRoutes } from './merchants/merchant-routes.ts';
 import { createApiMetrics } from './metrics/api-metrics.ts';
+import { notificationArchive } from './notifications/notification-archive.ts';
+import { notificationRoutes } from './notifications/notification-routes.ts';
 import { orderWebhookRoutes } from './orders/order-webhook-routes.ts';
 import { shopifyWebhookRoutes } from './orders/shopify-webhook-routes.ts';
 import { pingRoutes } from './pings/ping-routes.ts';
@@ -159,6 +162,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     hub.close();
     await listener.stop();
   });
+  // Opening connects nothing: an archive that cannot be read answers 503 on the log's requests.
+  const archive = notificationArchive(openArchiveStore(config, 'api'), app.log);
+  app.addHook('onClose', () => archive.close());
 
   // Merchant routes take the API key or the dashboard's session cookie; only they pay for sessions.
   await app.register(async (merchantScope) => {
@@ -175,6 +181,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await merchantApi.register(merchantRoutes(ctx));
       await merchantApi.register(subscriberStatsRoutes(ctx));
       await merchantApi.register(eventRoutes(hub));
+      await merchantApi.register(notificationRoutes(archive));
     });
   });
   return app;

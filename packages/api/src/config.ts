@@ -1,3 +1,4 @@
+import { archiveStorageProperties } from '@hoot/archiver';
 import { databaseEnvProperties } from '@hoot/db';
 import { kafkaEnvProperties, MIN_PING_TOKEN_SECRET_BYTES, Topics } from '@hoot/events';
 import { ConfigError, loadConfig, logEnvProperties } from '@hoot/runtime';
@@ -24,6 +25,8 @@ export const apiConfigSchema = Type.Object({
   ...kafkaEnvProperties,
   ...databaseEnvProperties,
   ...logEnvProperties,
+  // The audit archive the notification log is read from: the archiver's storage settings.
+  ...archiveStorageProperties,
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address to listen on' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),
   PING_TOKEN_SECRETS: Type.String({

@@ -16,12 +16,17 @@ export class RequestError extends Error {
   }
 }
 
-/** A dependency (Kafka, Postgres) did not answer in time: 503, and the client may retry. */
+/**
+ * A dependency (Kafka, Postgres, the archive) did not answer in time: 503, and the client may
+ * retry. `code` names what is unavailable when a client can tell it apart (default
+ * `service_unavailable`); the message is shown to the caller, the cause only logged.
+ */
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  readonly code = 'service_unavailable';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly code: string;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ServiceUnavailableError';
+    this.code = options?.code ?? 'service_unavailable';
   }
 }
