@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 /** The pages of the dashboard; each has one script of the same name under `browser/pages/`. */
-export const PAGE_NAMES = ['sign-in', 'campaigns', 'campaign', 'compose', 'subscribers'] as const;
+export const PAGE_NAMES = [
+  'sign-in',
+  'campaigns',
+  'campaign',
+  'compose',
+  'subscribers',
+  'notifications',
+] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 /** One built file, served from memory under its content-hashed name. */

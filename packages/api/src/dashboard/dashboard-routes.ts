@@ -36,6 +36,7 @@ const pageRoutes: ReadonlyArray<[string, PageName]> = [
   [`${DASHBOARD_PATH}/sign-in`, 'sign-in'],
   [`${DASHBOARD_PATH}/campaigns/new`, 'compose'],
   [`${DASHBOARD_PATH}/subscribers`, 'subscribers'],
+  [`${DASHBOARD_PATH}/notifications`, 'notifications'],
 ];
 
 /** Answers 304 when the browser already has these bytes. */

@@ -1,4 +1,5 @@
 import type { DashboardAssets, PageName } from './dashboard-assets.ts';
+import { campaignLogSection, notificationsMain } from './notification-log-shells.ts';
 
 /** Where the dashboard lives; every link and asset path starts here. */
 export const DASHBOARD_PATH = '/dashboard';
@@ -12,7 +13,7 @@ export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0
 interface Shell {
   title: string;
   /** The nav entry marked as the current page; none on sign-in. */
-  nav: 'campaigns' | 'compose' | 'subscribers' | null;
+  nav: 'campaigns' | 'compose' | 'subscribers' | 'notifications' | null;
   main: string;
 }
 
@@ -194,7 +195,8 @@ const shells: Record<PageName, Shell> = {
     </tr></thead>
   </table>
   </div>
-</section>`,
+</section>
+${campaignLogSection}`,
   },
 
   compose: {
@@ -271,6 +273,12 @@ const shells: Record<PageName, Shell> = {
 </div>`,
   },
 
+  notifications: {
+    title: 'Notifications',
+    nav: 'notifications',
+    main: notificationsMain,
+  },
+
   subscribers: {
     title: 'Subscribers',
     nav: 'subscribers',
@@ -326,6 +334,7 @@ function header(nav: Shell['nav']): string {
     ${navLink(`${DASHBOARD_PATH}/`, 'Campaigns', nav === 'campaigns')}
     ${navLink(`${DASHBOARD_PATH}/campaigns/new`, 'New campaign', nav === 'compose')}
     ${navLink(`${DASHBOARD_PATH}/subscribers`, 'Subscribers', nav === 'subscribers')}
+    ${navLink(`${DASHBOARD_PATH}/notifications`, 'Notifications', nav === 'notifications')}
   </ul></nav>
   <div class="account">
     <span id="live" class="live" data-state="offline" data-testid="live-indicator" role="status" hidden>Offline</span>

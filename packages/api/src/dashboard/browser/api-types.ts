@@ -6,6 +6,10 @@ import type {
   Report as ReportSchema,
   SendAccepted as SendAcceptedSchema,
 } from '../../campaigns/campaign-schemas.ts';
+import type {
+  NotificationLogEntry as NotificationLogEntrySchema,
+  NotificationLog as NotificationLogSchema,
+} from '../../notifications/notification-schemas.ts';
 
 // The campaign shapes come from the api's own schemas (types only: nothing of TypeBox reaches the
 // browser), so a changed response is a type error here.
@@ -16,6 +20,9 @@ export type Report = Static<typeof ReportSchema>;
 export type CampaignList = Static<typeof CampaignListSchema>;
 export type HourlyReport = Static<typeof HourlyReportSchema>;
 export type SendAccepted = Static<typeof SendAcceptedSchema>;
+/** `GET /v1/notifications`: a page of the notification log. */
+export type NotificationLog = Static<typeof NotificationLogSchema>;
+export type NotificationLogEntry = Static<typeof NotificationLogEntrySchema>;
 
 /** `POST /v1/session` and `GET /v1/session`. */
 export interface Session {

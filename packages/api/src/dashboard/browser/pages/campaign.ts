@@ -6,6 +6,7 @@ import { FIGURE_FIELDS, showFigure, showFigures } from '../figures.ts';
 import { formatCount, formatDateTime, formatDay, statusBadge, timeElement } from '../format.ts';
 import { watchCampaigns } from '../live.ts';
 import { formatRevenue, minorToMajor } from '../money.ts';
+import { notificationLogTable } from '../notification-log.ts';
 import { showNotification } from '../notification-preview.ts';
 import { byId, messageOf, showMessage, startPage } from '../page.ts';
 import {
@@ -17,8 +18,8 @@ import {
 } from '../time-buckets.ts';
 
 /**
- * One campaign: totals, content, send and cancel, and its hours in the merchant's zone as two
- * uPlot charts (one chart object per panel) and a table with the same figures.
+ * One campaign: totals, content, send and cancel, its hours in the merchant's zone as two uPlot
+ * charts (one chart object per panel) and a table with the same figures, and its notifications.
  */
 
 const id = Number(location.pathname.split('/').at(-1));
@@ -290,6 +291,32 @@ async function refreshHours(): Promise<void> {
   }
 }
 
+// ---- notifications: the campaign's log from the audit archive
+
+const log = notificationLogTable({
+  first: 'subscriber',
+  timeZone,
+  empty: 'No notification of this campaign in the archive yet.',
+});
+const DAY_MS = 86_400_000;
+
+/** The campaign's notifications, from its send on: the api reads at most 31 days at once. */
+function loadLog(): void {
+  const start = campaign?.send_requested_at ?? null;
+  if (start === null) {
+    log.clear('Nothing sent yet.');
+    return;
+  }
+  const from = Date.parse(start) - 60_000;
+  void log.show({
+    campaign_id: id,
+    from: new Date(from).toISOString(),
+    to: new Date(from + 31 * DAY_MS).toISOString(),
+  });
+}
+
+byId('log-refresh', HTMLButtonElement).addEventListener('click', loadLog);
+
 // ---- actions
 
 async function act(action: 'send' | 'cancel', button: HTMLButtonElement): Promise<void> {
@@ -299,6 +326,7 @@ async function act(action: 'send' | 'cancel', button: HTMLButtonElement): Promis
     const accepted = await apiRequest<SendAccepted>('POST', `/v1/campaigns/${id}/${action}`);
     showCampaign(accepted.campaign);
     void refreshHours();
+    loadLog();
   } catch (error) {
     showMessage(errorBox, messageOf(error));
   } finally {
@@ -325,6 +353,7 @@ async function loadCampaign(): Promise<boolean> {
 
 if (await loadCampaign()) {
   void refreshHours();
+  loadLog();
   watchCampaigns({
     onCampaign(changed) {
       if (changed.id !== id) return;
