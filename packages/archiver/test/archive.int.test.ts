@@ -7,9 +7,13 @@ import { createBuiltinCatalog, ensureTopics, sharedTopicConfigs } from '@hoot/ev
 import { createLogger } from '@hoot/runtime';
 import { PrivateBroker, Workload } from '@hoot/workload';
 import { Kafka, logLevel } from 'kafkajs';
+import { parseArchiveFileKey } from '../src/layout/archive-layout.ts';
+import { forgetSubscriber } from '../src/maintenance/forget.ts';
+import { removeExpired } from '../src/maintenance/retention.ts';
 import { createArchiverMetrics } from '../src/metrics.ts';
 import { openArchiveDatabase } from '../src/query/archive-database.ts';
 import { createLocalStore } from '../src/storage/local-store.ts';
+import type { ObjectStore } from '../src/storage/object-store.ts';
 import { startArchiver } from '../src/writer/archiver.ts';
 import {
   ARCHIVED,
@@ -31,37 +35,23 @@ describe('the archiver on a real broker', () => {
   let kafka: Kafka;
   let written = 0;
   const dirs: string[] = [];
+  const stores: ObjectStore[] = [];
 
-  before(async () => {
-    await broker.start();
-    kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
-    await admin.disconnect();
-    const workload = new Workload({ seed: 12, notifications: 4000, merchants: 6, days: 1 });
-    written = await writePhase(kafka, allRecords(workload));
-  });
-
-  after(async () => {
-    await broker.destroy();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('archives every record of the workload once to a local directory, readable with DuckDB', async () => {
+  /** Runs an archiver of a new group over a new local directory until it holds every record, then stops it. */
+  async function archiveAll(name: string): Promise<ObjectStore> {
     const dir = mkdtempSync(join(tmpdir(), 'hoot-archive-'));
     dirs.push(dir);
     const store = createLocalStore(dir);
-    const metrics = createArchiverMetrics();
+    stores.push(store);
     const archiver = await startArchiver({
       kafka,
       store,
       topics: ARCHIVED.map((a) => a.topic),
-      groupId: uniqueGroup('archive-local'),
+      groupId: uniqueGroup(name),
       limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
       openFileWriteMs: 300,
       registry: createBuiltinCatalog(),
-      metrics,
+      metrics: createArchiverMetrics(),
       logger,
       sessionTimeoutMs: 10_000,
       onCrash: (error) => assert.fail(error),
@@ -76,7 +66,35 @@ describe('the archiver on a real broker', () => {
     } finally {
       await archiver.stop();
     }
+    return store;
+  }
 
+  /** Complete files by key, with their etags (MD5 of the bytes). */
+  async function completeFiles(store: ObjectStore): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    for await (const object of store.list('topic=')) files.set(object.key, object.etag);
+    return files;
+  }
+
+  before(async () => {
+    await broker.start();
+    kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
+    await admin.disconnect();
+    const workload = new Workload({ seed: 12, notifications: 4000, merchants: 6, days: 1 });
+    written = await writePhase(kafka, allRecords(workload));
+  });
+
+  after(async () => {
+    for (const store of stores) await store.close();
+    await broker.destroy();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('archives every record of the workload once to a local directory, readable with DuckDB', async () => {
+    const store = await archiveAll('archive-local');
     const { problems, records } = await compareWithTopics(kafka, store);
     assert.equal(records, written);
     assert.deepEqual(problems, []);
@@ -92,6 +110,59 @@ describe('the archiver on a real broker', () => {
       assert.ok(Number(rows[0]?.hours) > 1, 'records spread over several hour partitions');
     } finally {
       database.close();
+    }
+  });
+  it('writes the same file names with the same bytes when the topics are archived again', async () => {
+    const first = await completeFiles(stores[0] as ObjectStore);
+    const again = await completeFiles(await archiveAll('archive-again'));
+    assert.ok(first.size > 10, `several files (${first.size})`);
+    assert.deepEqual([...again.entries()].sort(), [...first.entries()].sort());
+  });
+
+  it('forgets one subscriber of one merchant: none of their rows left, every other row intact', async () => {
+    const store = stores[1] as ObjectStore;
+    const database = await openArchiveDatabase(store);
+    let merchant: string;
+    let subscriber: number;
+    try {
+      const { rows } = await database.query(
+        `SELECT merchant, subscriber_id, count(*)::INTEGER AS n FROM (
+           SELECT merchant, subscriber_id FROM dispatch UNION ALL SELECT merchant, subscriber_id FROM pings)
+         GROUP BY ALL ORDER BY n DESC, merchant, subscriber_id LIMIT 1`,
+      );
+      merchant = String(rows[0]?.merchant);
+      subscriber = Number(rows[0]?.subscriber_id);
+      assert.ok(Number(rows[0]?.n) >= 2, 'a subscriber with a dispatch and a ping');
+    } finally {
+      database.close();
+    }
+    const result = await forgetSubscriber(store, merchant, subscriber);
+    assert.ok(result.filesRewritten > 0 && result.rowsRemoved >= 2, JSON.stringify(result));
+    const { problems } = await compareWithTopics(
+      kafka,
+      store,
+      (row) => row.merchant === merchant && Number(row.subscriber_id) === subscriber,
+    );
+    assert.deepEqual(problems, []);
+    const same = await forgetSubscriber(store, merchant, subscriber);
+    assert.equal(same.filesRewritten, 0, 'forgetting again finds nothing left');
+  });
+
+  it('removes the hour partitions older than the retention, and only those', async () => {
+    const store = stores[0] as ObjectStore;
+    const before = await completeFiles(store);
+    const hours = [
+      ...new Set([...before.keys()].map((k) => parseArchiveFileKey(k)).map((r) => `${r?.dt}T${r?.hour}`)),
+    ].sort();
+    const keepFrom = hours[Math.floor(hours.length / 2)] as string;
+    const now = Date.parse(`${keepFrom}:00:00Z`) + 2 * 86_400_000;
+    const removed = await removeExpired(store, 2, now);
+    const after = await completeFiles(store);
+    assert.ok(removed.length > 0 && after.size > 0);
+    for (const key of before.keys()) {
+      const ref = parseArchiveFileKey(key);
+      const old = `${ref?.dt}T${ref?.hour}` < keepFrom;
+      assert.equal(after.has(key), !old, `${key} ${old ? 'removed' : 'kept'}`);
     }
   });
 });
