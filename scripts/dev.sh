@@ -2,16 +2,24 @@
 # Runs Hoot locally, live: installs what is missing, starts Kafka, prepares Postgres and the
 # topics, runs every service of the workspace (packages/*/src/main.ts), and once the api is ready
 # the simulator: a local HTTPS push service, a simulated audience of the demo merchant `demo`
-# subscribed through the api, and demo campaigns sent through it every few minutes. Runs until
+# subscribed through the api, and demo campaigns sent through it every few minutes. The archiver
+# writes the topics to $HOOT_STATE/archive (ARCHIVE_URL), which ./hoot sql reads. Runs until
 # Ctrl-C or SIGTERM, then stops every process it started.
+#
+# Ports: the api PORT (3000), ops ports HOOT_PROCESSOR_HTTP_PORT (9464), HOOT_DISPATCHER_HTTP_PORT
+# (9465), HOOT_ARCHIVER_HTTP_PORT (9466), HOOT_SIMULATOR_HTTP_PORT (9470), the push service
+# HOOT_PUSH_PORT (8443). With KAFKA_BROKERS set, that broker is used and no local one is started.
 set -euo pipefail
 source "$HOOT_ROOT/scripts/env.sh"
 "$HOOT_ROOT/scripts/setup.sh"
 source "$HOOT_ROOT/scripts/env.sh"  # picks up the Node and pnpm setup may have installed
 cd "$HOOT_ROOT"
 "$HOOT_ROOT/scripts/postgres.sh" ensure-server
-"$HOOT_ROOT/scripts/kafka.sh" start
-export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${HOOT_KAFKA_PORT:-9092}}"
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  "$HOOT_ROOT/scripts/kafka.sh" start
+  KAFKA_BROKERS="127.0.0.1:${HOOT_KAFKA_PORT:-9092}"
+fi
+export KAFKA_BROKERS
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 # Ping tokens are signed by the dispatcher and checked by the api with the same secrets. A fixed
 # secret for local runs only; deployments must set their own.
@@ -36,6 +44,15 @@ api_url="http://127.0.0.1:$api_port"
 export PING_URL="${PING_URL:-$api_url/v1/pings}"
 push_port="${HOOT_PUSH_PORT:-8443}"
 simulator_port="${HOOT_SIMULATOR_HTTP_PORT:-9470}"
+# Each service's own ops port: a HTTP_PORT exported by the caller would give them all the same one.
+processor_port="${HOOT_PROCESSOR_HTTP_PORT:-9464}"
+dispatcher_port="${HOOT_DISPATCHER_HTTP_PORT:-9465}"
+archiver_port="${HOOT_ARCHIVER_HTTP_PORT:-9466}"
+# The archive: the archiver writes it, the api reads the notification log from it, ./hoot sql
+# queries it (and defaults to this directory). A local directory must exist before the archiver
+# is ready.
+export ARCHIVE_URL="${ARCHIVE_URL:-$HOOT_STATE/archive}"
+case "$ARCHIVE_URL" in *://*) ;; *) mkdir -p "$ARCHIVE_URL" ;; esac
 # The api takes subscriptions on the real push services and on exactly localhost:<push port>.
 default_push_hosts="$(node --input-type=module -e \
   "import { DEFAULT_PUSH_SERVICE_HOSTS } from '@hoot/api'; console.log(DEFAULT_PUSH_SERVICE_HOSTS.join(','))")"
@@ -78,10 +95,15 @@ for main in packages/*/src/main.ts; do
     dispatcher)
       # The development flag lets the dispatcher reach the local push service on loopback; it
       # says so loudly at start. Production keeps the SSRF guard on (the default).
-      start "$name" STATE_DIR="${STATE_DIR:-$HOOT_STATE/$name}" \
+      start "$name" STATE_DIR="${STATE_DIR:-$HOOT_STATE/$name}" HTTP_PORT="$dispatcher_port" \
         NODE_EXTRA_CA_CERTS="$PUSH_TLS_CERT" \
         PUSH_ALLOW_PRIVATE_ADDRESSES=true \
         PUSH_HOST_ALLOWLIST="${PUSH_HOST_ALLOWLIST:-localhost}" ;;
+    processor) start "$name" STATE_DIR="${STATE_DIR:-$HOOT_STATE/$name}" HTTP_PORT="$processor_port" ;;
+    # Open files are written every 5 s rather than 10 s, so ./hoot sql shows the demo's rows soon.
+    archiver)
+      start "$name" HTTP_PORT="$archiver_port" \
+        ARCHIVE_OPEN_FILE_WRITE_MS="${ARCHIVE_OPEN_FILE_WRITE_MS:-5000}" ;;
     *) start "$name" STATE_DIR="${STATE_DIR:-$HOOT_STATE/$name}" ;;
   esac
 done
@@ -112,6 +134,10 @@ setsid env MERCHANT_FILE="$merchant_file" API_URL="$api_url" HTTP_PORT="$simulat
 simulator_pid="$!"
 pids+=("$simulator_pid")
 
+# ./hoot sql reads .hoot/archive unless told otherwise.
+sql_prefix=""
+[ "$ARCHIVE_URL" = "$HOOT_ROOT/.hoot/archive" ] || sql_prefix="ARCHIVE_URL=$ARCHIVE_URL "
+
 cat <<EOF
 
   ────────────────────────────────────────────────────────────────────────
@@ -124,7 +150,10 @@ cat <<EOF
 
    Campaigns        curl -H 'Authorization: Bearer $api_key' $api_url/v1/campaigns
    API docs         $api_url/docs
-   Metrics          api $api_url/metrics, processor :9464, dispatcher :9465, simulator :$simulator_port
+   Metrics          api $api_url/metrics, processor :$processor_port, dispatcher :$dispatcher_port,
+                    archiver :$archiver_port, simulator :$simulator_port
+   Archive          ${sql_prefix}./hoot sql "SELECT outcome, count(*) FROM dispatch GROUP BY ALL"
+                    (views dispatch, pings, orders; files in $ARCHIVE_URL)
 
    A simulated audience of ${AUDIENCE_SIZE:-2000} browsers gets a demo campaign now and another every
    ${DEMO_CAMPAIGN_INTERVAL_SECONDS:-180} s through the local push service https://localhost:$push_port.
