@@ -119,6 +119,83 @@ describe('the archiver on a real broker', () => {
     assert.deepEqual([...again.entries()].sort(), [...first.entries()].sort());
   });
 
+  it('never replaces a stored file with a shorter one: an instance stopped early commits past what is stored', async () => {
+    const store = stores[1] as ObjectStore;
+    const before = await completeFiles(store);
+    const metrics = createArchiverMetrics();
+    const group = uniqueGroup('archive-early-stop');
+    const archiver = await startArchiver({
+      kafka,
+      store,
+      topics: ARCHIVED.map((a) => a.topic),
+      groupId: group,
+      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
+      openFileWriteMs: 60_000,
+      registry: createBuiltinCatalog(),
+      metrics,
+      logger,
+      sessionTimeoutMs: 10_000,
+      onCrash: (error) => assert.fail(error),
+    });
+    try {
+      await waitFor(
+        'some records taken, not all',
+        async () => (await metrics.records.get()).values.reduce((n, v) => n + v.value, 0) > 0,
+        60_000,
+        5,
+      );
+    } finally {
+      await archiver.stop(); // cuts each file being filled where it stands
+    }
+    const kept = (await metrics.rewrites.get()).values.filter((v) => v.labels.identical === 'false');
+    assert.ok(kept.length > 0, 'a file cut short met the longer stored one');
+    assert.deepEqual([...(await completeFiles(store)).entries()].sort(), [...before.entries()].sort());
+    const { problems } = await compareWithTopics(kafka, store);
+    assert.deepEqual(problems, []);
+    // Its commits went past the stored files: the group, started again, adds no file and
+    // changes none (the rest of each partition cuts exactly where the stored files do).
+    const admin = kafka.admin();
+    await admin.connect();
+    let remaining = 0;
+    try {
+      for (const { topic } of ARCHIVED) {
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          remaining += Number(end.high) - Math.max(0, Number(at));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const againMetrics = createArchiverMetrics();
+    const again = await startArchiver({
+      kafka,
+      store,
+      topics: ARCHIVED.map((a) => a.topic),
+      groupId: group,
+      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
+      openFileWriteMs: 60_000,
+      registry: createBuiltinCatalog(),
+      metrics: againMetrics,
+      logger,
+      sessionTimeoutMs: 10_000,
+      onCrash: (error) => assert.fail(error),
+    });
+    const sum = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+      (await metric.get()).values.reduce((n, v) => n + v.value, 0);
+    try {
+      await waitFor(
+        `the ${remaining} records after the commits taken`,
+        async () => (await sum(againMetrics.records)) + (await sum(againMetrics.openRecords)) === remaining,
+        60_000,
+      );
+    } finally {
+      await again.stop();
+    }
+    assert.deepEqual([...(await completeFiles(store)).entries()].sort(), [...before.entries()].sort());
+  });
+
   it('forgets one subscriber of one merchant: none of their rows left, every other row intact', async () => {
     const store = stores[1] as ObjectStore;
     const database = await openArchiveDatabase(store);

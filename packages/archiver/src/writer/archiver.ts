@@ -10,6 +10,7 @@ import {
 } from '@hoot/events';
 import { type GroupMembership, keepInGroup } from '@hoot/runtime';
 import type { Schema } from 'avsc';
+import { parquetMetadata } from 'hyparquet';
 import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { readErasures } from '../maintenance/erasures.ts';
@@ -71,6 +72,17 @@ interface PartitionState {
 }
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+
+/** The last offset an archive file covers, from its footer's `hoot.last_offset`; -1 when unreadable. */
+function lastOffsetOf(file: Uint8Array): number {
+  try {
+    const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+    const entry = parquetMetadata(buffer).key_value_metadata?.find((e) => e.key === 'hoot.last_offset');
+    return entry?.value === undefined ? -1 : Number(entry.value);
+  } catch {
+    return -1;
+  }
+}
 
 /**
  * Archives topics to Parquet files, exactly once, as a Kafka consumer group reading committed
@@ -188,22 +200,55 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
   }
 
   /** Writes the complete file durably; a file already there from before a crash is replaced. */
-  async function writeComplete(state: PartitionState, file: OpenFile, heartbeat: () => Promise<void>) {
+  /**
+   * Writes the complete file durably and resolves with the last offset the stored file covers.
+   * A file already under that name (a replay after a crash, or another instance's write) is
+   * left alone when it is the same or covers more of the partition (every version of a name
+   * starts at the same offset with the same records, so the longer one holds the shorter), and
+   * replaced, conditionally on what was read, when it covers less (a file cut short by a stop).
+   */
+  async function writeComplete(
+    state: PartitionState,
+    file: OpenFile,
+    heartbeat: () => Promise<void>,
+  ): Promise<number> {
     const timer = metrics.writeSeconds.startTimer();
     // Erasures recorded up to now apply to this file (and to replays of it).
     erased = await persistently('read_erasures', state, heartbeat, () => readErasures(store));
     const bytes = file.encode(erased);
     const key = file.key();
-    await persistently('put', state, heartbeat, async () => {
-      try {
-        await store.put(key, bytes, { ifNoneMatch: '*' });
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
+    const covered = await persistently('put', state, heartbeat, async () => {
+      for (;;) {
+        try {
+          await store.put(key, bytes, { ifNoneMatch: '*' });
+          return file.lastOffset;
+        } catch (error) {
+          if (!(error instanceof PreconditionFailedError)) throw error;
+        }
         const existing = await store.head(key);
-        const identical = existing?.etag === md5(bytes);
+        if (existing === undefined) continue;
+        const identical = existing.etag === md5(bytes);
         metrics.rewrites.inc({ topic: file.topic, identical: String(identical) });
-        if (!identical) await store.put(key, bytes);
-        logger.info({ key, identical }, 'archive file written again after a replay');
+        if (identical) return file.lastOffset;
+        const body = await store.get(key);
+        const storedLast = body === undefined ? -1 : lastOffsetOf(body);
+        if (storedLast >= file.lastOffset) {
+          logger.info(
+            { key, storedLast, ours: file.lastOffset },
+            'archive file already stored covering as much or more; kept',
+          );
+          return storedLast;
+        }
+        try {
+          await store.put(key, bytes, { ifMatch: existing.etag });
+          logger.info(
+            { key, storedLast, ours: file.lastOffset },
+            'archive file cut short before replaced by a longer one',
+          );
+          return file.lastOffset;
+        } catch (error) {
+          if (!(error instanceof PreconditionFailedError)) throw error;
+        }
       }
     });
     timer();
@@ -216,9 +261,14 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
         'could not remove the open copy; readers prefer the complete file',
       );
     });
+    return covered;
   }
 
-  /** Completes the partition's file and commits the offset `next` (after what it holds). */
+  /**
+   * Completes the partition's file and commits the offset `next` (after what it holds), or the
+   * offset after what the stored file covers when that is further: records up to there are then
+   * skipped as they arrive.
+   */
   async function complete(
     state: PartitionState,
     reason: RotationReason,
@@ -226,14 +276,19 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const file = state.file;
+    let commit = next;
     if (file !== undefined) {
-      await writeComplete(state, file, heartbeat);
+      const covered = await writeComplete(state, file, heartbeat);
+      commit = Math.max(next, covered + 1);
       metrics.files.inc({ topic: file.topic, reason });
       metrics.openRecords.dec({ topic: file.topic }, file.records);
       state.file = undefined;
       state.dirty = false;
     }
-    await consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset: String(next) }]);
+    await consumer.commitOffsets([
+      { topic: state.topic, partition: state.partition, offset: String(commit) },
+    ]);
+    if (commit > next) state.next = commit;
   }
 
   function rotationReason(file: OpenFile, record: ArchivedRecord): RotationReason {
@@ -280,7 +335,10 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
       for (const message of batch.messages) {
         if (stopping || !isRunning() || isStale()) return;
         const offset = Number(message.offset);
-        if (state.next !== undefined && offset < state.next) continue;
+        if (state.next !== undefined && offset < state.next) {
+          resolveOffset(message.offset); // already in a stored file
+          continue;
+        }
         let value: Record<string, unknown> | undefined;
         let schemaId = 0;
         try {
@@ -304,6 +362,10 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
           };
           if (state.file !== undefined && !state.file.fits(record, limits)) {
             await complete(state, rotationReason(state.file, record), offset, heartbeat);
+            if (state.next !== undefined && state.next > offset) {
+              resolveOffset(message.offset); // the stored file already covers this record
+              continue;
+            }
           }
           if (state.file === undefined)
             state.file = new OpenFile(batch.topic, batch.partition, topicColumns, record);
