@@ -10,6 +10,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number>;
   ports?: string[];
+  volumes?: string[];
 }
 
 const root = new URL('../../', import.meta.url);
@@ -23,7 +24,7 @@ const prometheus = parse(readFileSync(new URL('infra/prometheus/prometheus.yml',
 const hootServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
 describe('docker-compose.yml', () => {
-  it('runs Kafka 3.9 in KRaft mode, Postgres, two processors, the api, the dispatcher, Prometheus and Grafana', () => {
+  it('runs Kafka 3.9 in KRaft mode, Postgres, two processors, the api, the dispatcher, the archiver, Prometheus and Grafana', () => {
     const services = compose.services;
     assert.match(services.kafka?.image ?? '', /^apache\/kafka:3\.9\./);
     assert.equal(services.kafka?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
@@ -37,7 +38,25 @@ describe('docker-compose.yml', () => {
     assert.equal(services.grafana?.environment?.GF_AUTH_ANONYMOUS_ENABLED, 'true');
     assert.equal(services.grafana?.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
     const packages = hootServices.map(([, s]) => packageOf(s.command)).sort();
-    assert.deepEqual(packages, ['api', 'dispatcher', 'processor', 'processor']);
+    assert.deepEqual(packages, ['api', 'archiver', 'dispatcher', 'processor', 'processor']);
+  });
+
+  it('gives the api the archive the archiver writes, a directory on a volume both mount', () => {
+    const archiver = compose.services.archiver?.environment ?? {};
+    const api = compose.services.api?.environment ?? {};
+    for (const name of [
+      'ARCHIVE_URL',
+      'ARCHIVE_S3_ENDPOINT',
+      'ARCHIVE_S3_REGION',
+      'ARCHIVE_S3_FORCE_PATH_STYLE',
+    ]) {
+      assert.equal(api[name], archiver[name], `the api and the archiver agree on ${name}`);
+    }
+    const directory = String(archiver.ARCHIVE_URL);
+    const volumeAt = (service: string) =>
+      compose.services[service]?.volumes?.find((v) => v.split(':')[1] === directory)?.split(':')[0];
+    assert.ok(volumeAt('archiver'), `the archiver mounts a volume at ${directory}`);
+    assert.equal(volumeAt('api'), volumeAt('archiver'), 'the api mounts the same volume there');
   });
 
   for (const [name, service] of hootServices) {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createArchiverMetrics } from '@hoot/archiver';
 import { createDispatcherMetrics } from '@hoot/dispatcher';
 import { EngineMetrics, SinkMetrics } from '@hoot/processor';
 import { Registry } from 'prom-client';
@@ -36,7 +37,12 @@ export function exposedMetrics(): MetricCatalog {
   new EngineMetrics(registry);
   new SinkMetrics(registry);
   const dispatcher = createDispatcherMetrics(new Registry());
-  for (const metric of [...registry.getMetricsAsArray(), ...dispatcher.registry.getMetricsAsArray()]) {
+  const archiver = createArchiverMetrics(new Registry());
+  for (const metric of [
+    ...registry.getMetricsAsArray(),
+    ...dispatcher.registry.getMetricsAsArray(),
+    ...archiver.registry.getMetricsAsArray(),
+  ]) {
     // prom-client keeps each metric's label names on it, though its type does not say so.
     catalog.set(metric.name, {
       type: typeOf(metric.constructor.name),

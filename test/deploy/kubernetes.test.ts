@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadApiConfig } from '@hoot/api';
+import { loadArchiverConfig } from '@hoot/archiver';
 import { loadDispatcherConfig } from '@hoot/dispatcher';
 import { loadProcessorConfig } from '@hoot/processor';
 import { schemaProblems } from './kubernetes-schemas.ts';
@@ -46,6 +47,8 @@ const SECRET_SAMPLES: Record<string, string> = {
   SESSION_SECRETS: 's'.repeat(32),
   VAPID_PUBLIC_KEY: 'A'.repeat(87),
   VAPID_PRIVATE_KEY: 'A'.repeat(43),
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'example-secret',
 };
 
 /** The configuration loaders the services' main.ts call, by package. */
@@ -53,6 +56,7 @@ const CONFIG_LOADERS: Record<string, (env: Record<string, string | undefined>) =
   api: loadApiConfig,
   dispatcher: loadDispatcherConfig,
   processor: loadProcessorConfig,
+  archiver: loadArchiverConfig,
 };
 
 interface EnvVar {
@@ -153,6 +157,7 @@ function consumerGroups(service: ServiceContainer): Map<string, string[]> {
       [`${c.DISPATCHER_GROUP_ID}-fanout`, [c.SEND_REQUESTS_TOPIC!]],
     ]);
   }
+  if (service.pkg === 'archiver') return new Map([[c.ARCHIVER_GROUP_ID!, c.ARCHIVE_TOPICS!.split(',')]]);
   return new Map();
 }
 
@@ -172,9 +177,14 @@ for (const build of builds) {
     const byName = (kind: string, name: string) =>
       objects.find((o) => o.kind === kind && o.metadata.name === name);
 
-    it('holds processors as a StatefulSet, the api and the dispatcher as Deployments', () => {
+    it('holds processors as a StatefulSet, the api, the dispatcher and the archiver as Deployments', () => {
       const workloads = services.map((s) => `${s.workload.kind} ${s.pkg}`).sort();
-      assert.deepEqual(workloads, ['Deployment api', 'Deployment dispatcher', 'StatefulSet processor']);
+      assert.deepEqual(workloads, [
+        'Deployment api',
+        'Deployment archiver',
+        'Deployment dispatcher',
+        'StatefulSet processor',
+      ]);
     });
 
     it('validates every object against its schema, with no key the schema does not know', () => {
@@ -282,9 +292,38 @@ for (const build of builds) {
       );
     });
 
-    it("scales processors and dispatchers with KEDA on their own groups' lag, within the partitions", () => {
+    it('gives the api the archive the archiver writes, on S3 with credentials from hoot-secrets', () => {
+      const archiver = services.find((s) => s.pkg === 'archiver')!;
+      const api = services.find((s) => s.pkg === 'api')!;
+      const storage = [
+        'ARCHIVE_URL',
+        'ARCHIVE_S3_ENDPOINT',
+        'ARCHIVE_S3_REGION',
+        'ARCHIVE_S3_FORCE_PATH_STYLE',
+      ];
+      for (const name of storage) {
+        assert.deepEqual(
+          api.config[name],
+          archiver.config[name],
+          `the api and the archiver agree on ${name}`,
+        );
+      }
+      // Pods share no directory: a local ARCHIVE_URL would be each pod's own.
+      assert.match(String(archiver.config.ARCHIVE_URL), /^s3:\/\//, 'the archive is in S3');
+      for (const service of [archiver, api]) {
+        for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+          assert.equal(
+            service.variables.get(name)?.secret?.key,
+            name,
+            `${service.pkg} takes ${name} from the Secret`,
+          );
+        }
+      }
+    });
+
+    it("scales processors, dispatchers and archivers with KEDA on their own groups' lag, within the partitions", () => {
       const scaled = objects.filter((o) => o.kind === 'ScaledObject');
-      assert.deepEqual(scaled.map((o) => o.metadata.name).sort(), ['dispatcher', 'processor']);
+      assert.deepEqual(scaled.map((o) => o.metadata.name).sort(), ['archiver', 'dispatcher', 'processor']);
       for (const object of scaled) {
         const spec = object.spec as ScaledObjectSpec;
         const target = services.find(
@@ -327,6 +366,14 @@ for (const build of builds) {
             Math.ceil(partitions / Number(lagThreshold)) <= min,
             `${topic} residual lag stays at min`,
           );
+          if (target.pkg === 'archiver') {
+            // The archiver commits a partition only when its file completes: up to
+            // ARCHIVE_FILE_MAX_RECORDS records a partition is lag by design, not a backlog.
+            const held = partitions * Number(target.config.ARCHIVE_FILE_MAX_RECORDS);
+            for (const threshold of [lagThreshold, activationLagThreshold]) {
+              assert.ok(Number(threshold) >= held, `${topic} threshold ${threshold} >= ${held} records held`);
+            }
+          }
         }
       }
     });

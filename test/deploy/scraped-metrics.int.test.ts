@@ -1,17 +1,22 @@
 // The metrics the alert rules and the Grafana dashboards read, against what the running services
-// really expose: the api, the dispatcher and a processor (streams and sink) are started on the
-// test broker and database with topics of their own, and their /metrics scraped. The offline
+// really expose: the api, the dispatcher, a processor (streams and sink) and the archiver are
+// started on the test broker and database with topics and groups of their own (the archiver, which
+// reads only Hoot's topics, a group of its own on campaign-send-requests and a directory), and
+// their /metrics scraped. The offline
 // tests check the same queries against the metric definitions in the source; this one catches a
 // metric defined but never registered on the service's registry, or registered under another
 // name at run time.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ensureTopics, sharedTopicConfigs, Topics } from '@hoot/events';
 import { freePort } from '@hoot/runtime';
+import { Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
 import { type MetricType, metricsOf } from './exposed-metrics.ts';
 
@@ -53,6 +58,7 @@ describe('metrics the alerts and dashboards read', () => {
   const children: ChildProcess[] = [];
   const scraped = new Map<string, MetricType>();
   const id = `it-metrics-${process.pid}-${Date.now().toString(36)}`;
+  const archive = mkdtempSync(join(tmpdir(), 'hoot-scraped-archive-'));
 
   const start = async (service: string, portVariable: string, env: Record<string, string>) => {
     const port = await freePort();
@@ -79,6 +85,19 @@ describe('metrics the alerts and dashboards read', () => {
       ORDERS_TOPIC: `${id}-orders`,
       CAMPAIGN_SEND_TOPIC: `${id}-send-requests`,
     };
+    // The archiver archives existing topics only.
+    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await ensureTopics(
+        admin,
+        sharedTopicConfigs({ partitions: 2, replicationFactor: 1 }).filter(
+          (c) => c.topic === Topics.campaignSendRequests,
+        ),
+      );
+    } finally {
+      await admin.disconnect();
+    }
     const services = await Promise.all([
       start('api', 'PORT', {
         PING_TOPIC: topics.PING_TOPIC,
@@ -97,6 +116,11 @@ describe('metrics the alerts and dashboards read', () => {
         DISPATCH_TOPIC: topics.DISPATCH_TOPIC,
         ORDERS_TOPIC: topics.ORDERS_TOPIC,
         REPORTING_TOPIC: `${id}-reporting`,
+      }),
+      start('archiver', 'HTTP_PORT', {
+        ARCHIVER_GROUP_ID: `${id}-archiver`,
+        ARCHIVE_TOPICS: Topics.campaignSendRequests,
+        ARCHIVE_URL: archive,
       }),
     ]);
     for (const { service, port, child } of services) {
@@ -119,6 +143,7 @@ describe('metrics the alerts and dashboards read', () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
+    rmSync(archive, { recursive: true, force: true });
   });
 
   it('are every one exposed by a running service, histograms as histograms', () => {
