@@ -21,6 +21,17 @@ export interface ArchiveFileContent {
   erased?: ReadonlySet<string>;
 }
 
+/**
+ * Text columns whose min/max statistics are worth their cost: short values queries filter on.
+ * Free text (titles, bodies, URLs, errors) and unique ids get none: their bounds skip nothing and
+ * computing them was a fifth of the encoding time.
+ */
+const TEXT_STATISTICS = new Set(['merchant', 'source', 'outcome', 'push_service', 'urgency', 'currency']);
+
+function hasStatistics(column: ArchiveColumn): boolean {
+  return (column.type !== 'STRING' && column.type !== 'JSON') || TEXT_STATISTICS.has(column.name);
+}
+
 const compare = (a: unknown, b: unknown): number => {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
@@ -63,7 +74,7 @@ export function encodeArchiveFile(content: ArchiveFileContent): Uint8Array {
             values[i] === null || values[i] === undefined ? null : BigInt(values[i] as number),
           )
         : order.map((i) => values[i] ?? null);
-    return { name: column.name, type: column.type, data: data as never[] };
+    return { name: column.name, type: column.type, data: data as never[], statistics: hasStatistics(column) };
   });
   const buffer = parquetWriteBuffer({
     columnData,

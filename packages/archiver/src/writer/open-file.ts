@@ -7,6 +7,8 @@ import {
 import type { ArchiveColumn } from '../parquet/archive-columns.ts';
 import { type ArchiveFileContent, encodeArchiveFile } from '../parquet/encode-archive-file.ts';
 
+const INTERN_LIMIT = 10_000;
+
 /** When a file is complete. Only the records decide, never the clock, so replays cut alike. */
 export interface RotationLimits {
   /** Records per file. */
@@ -38,6 +40,8 @@ export class OpenFile {
   readonly hour: HourPartition;
   readonly #columns: readonly ArchiveColumn[];
   readonly #values = new Map<string, unknown[]>();
+  /** Per text column, one instance of each distinct value (until INTERN_LIMIT values). */
+  readonly #interned = new Map<string, Map<string, string> | undefined>();
   #records = 0;
   #bytes = 0;
   #lastOffset: number;
@@ -49,7 +53,10 @@ export class OpenFile {
     this.firstOffset = first.offset;
     this.#lastOffset = first.offset;
     this.hour = hourPartition(first.timestamp);
-    for (const column of columns) this.#values.set(column.name, []);
+    for (const column of columns) {
+      this.#values.set(column.name, []);
+      if (column.type === 'STRING' && column.source === 'value') this.#interned.set(column.name, new Map());
+    }
     this.add(first);
   }
 
@@ -90,17 +97,34 @@ export class OpenFile {
   add(record: ArchivedRecord): void {
     for (const column of this.#columns) {
       const values = this.#values.get(column.name) as unknown[];
-      values.push(
-        column.source === 'value'
-          ? archivedValue(column, record.value)
-          : column.name === 'kafka_partition'
-            ? this.partition
-            : kafkaValue(column.name, record),
-      );
+      if (column.source === 'kafka') {
+        values.push(column.name === 'kafka_partition' ? this.partition : kafkaValue(column.name, record));
+        continue;
+      }
+      const value = archivedValue(column, record.value);
+      const interned = typeof value === 'string' ? this.#interned.get(column.name) : undefined;
+      values.push(interned === undefined ? value : this.#intern(column.name, interned, value as string));
     }
     this.#records++;
     this.#bytes += record.size;
     this.#lastOffset = record.offset;
+  }
+
+  /**
+   * Campaign texts repeat from record to record: keeping one instance of each value makes the
+   * file's memory that of its distinct texts, and lets the encoder's dictionary find repeats by
+   * identity (the string's hash is computed once). A column with more distinct values than
+   * INTERN_LIMIT (ids) stops being interned.
+   */
+  #intern(name: string, interned: Map<string, string>, value: string): string {
+    const known = interned.get(value);
+    if (known !== undefined) return known;
+    if (interned.size >= INTERN_LIMIT) {
+      this.#interned.set(name, undefined);
+      return value;
+    }
+    interned.set(value, value);
+    return value;
   }
 
   /** The file as Parquet bytes (see encodeArchiveFile), without the rows of erased subscribers. */
