@@ -12,8 +12,8 @@ import {
   registryFromEnv,
   valueSubject,
 } from '@hoot/events';
-import { keepInGroup } from '@hoot/runtime';
-import { type ConsumerRunConfig, Kafka, type KafkaMessage, type logCreator, logLevel } from 'kafkajs';
+import { kafkaLogCreator, keepInGroup } from '@hoot/runtime';
+import { type ConsumerRunConfig, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -53,17 +53,6 @@ export interface RunningDispatcher {
   stop(): Promise<void>;
 }
 
-function kafkaLogger(logger: Logger): logCreator {
-  return () =>
-    ({ level, log }) => {
-      const { message, ...rest } = log;
-      if (level <= logLevel.ERROR) logger.error(rest, message);
-      else if (level === logLevel.WARN) logger.warn(rest, message);
-      else if (level === logLevel.INFO) logger.info(rest, message);
-      else logger.debug(rest, message);
-    };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -91,7 +80,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     brokers: brokerList(config),
     // Group joins and rebalances are worth a line at info; kafkajs's debug chatter is not.
     logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? logLevel.INFO : logLevel.WARN,
-    logCreator: kafkaLogger(logger.child({ component: 'kafka' })),
+    logCreator: kafkaLogCreator(logger.child({ component: 'kafka' })),
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -1,4 +1,5 @@
 import { javaCompatiblePartitioner } from '@hoot/events';
+import { kafkaLogCreator } from '@hoot/runtime';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ServiceUnavailableError } from '../http/request-error.ts';
@@ -44,15 +45,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new ServiceUnavailableError(`${what} timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function kafkaLogCreator(logger: Logger) {
-  return () =>
-    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
-      const { message, ...extra } = log;
-      if (level === logLevel.ERROR) logger.error(extra, message);
-      else if (level === logLevel.WARN) logger.warn(extra, message);
-    };
 }
 
 /**
