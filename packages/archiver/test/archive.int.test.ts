@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { parseArchiveFileKey } from '../src/layout/archive-layout.ts';
 import { forgetSubscriber } from '../src/maintenance/forget.ts';
 import { removeExpired } from '../src/maintenance/retention.ts';
-import { createArchiverMetrics } from '../src/metrics.ts';
+import { type ArchiverMetrics, createArchiverMetrics } from '../src/metrics.ts';
 import { openArchiveDatabase } from '../src/query/archive-database.ts';
 import { createLocalStore } from '../src/storage/local-store.ts';
 import type { ObjectStore } from '../src/storage/object-store.ts';
@@ -37,29 +37,47 @@ describe('the archiver on a real broker', () => {
   const dirs: string[] = [];
   const stores: ObjectStore[] = [];
 
+  const sum = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+    (await metric.get()).values.reduce((n, v) => n + v.value, 0);
+
+  /** The archiver in this process over `store`, cutting files at 700 records. */
+  function startLocalArchiver(
+    store: ObjectStore,
+    groupId: string,
+    metrics: ArchiverMetrics,
+    openFileWriteMs: number,
+  ) {
+    return startArchiver({
+      kafka,
+      store,
+      topics: ARCHIVED.map((a) => a.topic),
+      groupId,
+      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
+      openFileWriteMs,
+      registry: createBuiltinCatalog(),
+      metrics,
+      logger,
+      sessionTimeoutMs: 10_000,
+      onCrash: (error) => assert.fail(error),
+    });
+  }
+
   /** Runs an archiver of a new group over a new local directory until it holds every record, then stops it. */
   async function archiveAll(name: string): Promise<ObjectStore> {
     const dir = mkdtempSync(join(tmpdir(), 'hoot-archive-'));
     dirs.push(dir);
     const store = createLocalStore(dir);
     stores.push(store);
-    const archiver = await startArchiver({
-      kafka,
-      store,
-      topics: ARCHIVED.map((a) => a.topic),
-      groupId: uniqueGroup(name),
-      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
-      openFileWriteMs: 300,
-      registry: createBuiltinCatalog(),
-      metrics: createArchiverMetrics(),
-      logger,
-      sessionTimeoutMs: 10_000,
-      onCrash: (error) => assert.fail(error),
-    });
+    const metrics = createArchiverMetrics();
+    const archiver = await startLocalArchiver(store, uniqueGroup(name), metrics, 300);
     try {
+      // Taken by this archiver (in complete files or in files being filled), and visible to
+      // readers (open copies are written every 300 ms).
       await waitFor(
-        'every record in the archive',
-        async () => (await archivedCount(store)) >= written,
+        'every record taken and in the archive',
+        async () =>
+          (await sum(metrics.records)) + (await sum(metrics.openRecords)) >= written &&
+          (await archivedCount(store)) >= written,
         60_000,
         500,
       );
@@ -124,26 +142,9 @@ describe('the archiver on a real broker', () => {
     const before = await completeFiles(store);
     const metrics = createArchiverMetrics();
     const group = uniqueGroup('archive-early-stop');
-    const archiver = await startArchiver({
-      kafka,
-      store,
-      topics: ARCHIVED.map((a) => a.topic),
-      groupId: group,
-      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
-      openFileWriteMs: 60_000,
-      registry: createBuiltinCatalog(),
-      metrics,
-      logger,
-      sessionTimeoutMs: 10_000,
-      onCrash: (error) => assert.fail(error),
-    });
+    const archiver = await startLocalArchiver(store, group, metrics, 60_000);
     try {
-      await waitFor(
-        'some records taken, not all',
-        async () => (await metrics.records.get()).values.reduce((n, v) => n + v.value, 0) > 0,
-        60_000,
-        5,
-      );
+      await waitFor('some records taken, not all', async () => (await sum(metrics.records)) > 0, 60_000, 5);
     } finally {
       await archiver.stop(); // cuts each file being filled where it stands
     }
@@ -169,21 +170,7 @@ describe('the archiver on a real broker', () => {
       await admin.disconnect();
     }
     const againMetrics = createArchiverMetrics();
-    const again = await startArchiver({
-      kafka,
-      store,
-      topics: ARCHIVED.map((a) => a.topic),
-      groupId: group,
-      limits: { maxRecords: 700, maxBytes: 64 * 1024 * 1024 },
-      openFileWriteMs: 60_000,
-      registry: createBuiltinCatalog(),
-      metrics: againMetrics,
-      logger,
-      sessionTimeoutMs: 10_000,
-      onCrash: (error) => assert.fail(error),
-    });
-    const sum = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
-      (await metric.get()).values.reduce((n, v) => n + v.value, 0);
+    const again = await startLocalArchiver(store, group, againMetrics, 60_000);
     try {
       await waitFor(
         `the ${remaining} records after the commits taken`,

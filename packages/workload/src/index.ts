@@ -6,6 +6,7 @@ export {
   GroundTruth,
   hourOf,
 } from './ground-truth.ts';
+export { sumOfSamples } from './metric-samples.ts';
 export { PrivateBroker } from './private-broker.ts';
 export { Random } from './random.ts';
 export { pythonTime, type RecordFormat, type WorkloadRecord } from './records.ts';

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { freePort } from '@hoot/runtime';
+import { sumOfSamples } from '@hoot/workload';
 
 const mainFile = new URL('../../src/main.ts', import.meta.url).pathname;
 const outputDir = new URL('../../../../test-output/archiver/', import.meta.url).pathname;
@@ -58,17 +59,7 @@ export async function startArchiverProcess(
     process: child,
     httpPort,
     async metric(metricName, labels = {}) {
-      let total = 0;
-      const text = await (await fetch(url('/metrics'))).text();
-      for (const line of text.split('\n')) {
-        const match = /^([a-z_]+)(\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
-        if (match === null || match[1] !== metricName) continue;
-        const have = new Map(
-          [...(match[3] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1] as string, m[2] as string]),
-        );
-        if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) total += Number(match[4]);
-      }
-      return total;
+      return sumOfSamples(await (await fetch(url('/metrics'))).text(), metricName, labels);
     },
     async readyz() {
       const response = await fetch(url('/readyz'));

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { freePort } from '@hoot/runtime';
+import { sumOfSamples } from '@hoot/workload';
 import { testDatabaseUrl } from './database.ts';
 import { brokers, type TestTopics } from './kafka.ts';
 
@@ -82,22 +83,7 @@ export async function startDispatcherProcess(
     logs,
     metrics,
     async metric(name, labels = {}) {
-      let total = 0;
-      for (const line of (await metrics()).split('\n')) {
-        const match = /^([a-z_]+)(\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
-        if (match === null || match[1] !== name) continue;
-        const have = Object.fromEntries(
-          (match[3] ?? '')
-            .split(',')
-            .filter(Boolean)
-            .map((pair) => {
-              const [k, v] = pair.split('=') as [string, string];
-              return [k, JSON.parse(v) as string];
-            }),
-        );
-        if (Object.entries(labels).every(([k, v]) => have[k] === v)) total += Number(match[4]);
-      }
-      return total;
+      return sumOfSamples(await metrics(), name, labels);
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
