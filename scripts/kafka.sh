@@ -7,6 +7,8 @@
 # Starting twice is a no-op; starting after a crash recovers the same data directory.
 set -euo pipefail
 source "$HOOT_ROOT/scripts/env.sh"
+# shellcheck source=scripts/jvm-service.sh
+source "$HOOT_ROOT/scripts/jvm-service.sh"
 
 PORT="${HOOT_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${HOOT_KAFKA_CONTROLLER_PORT:-9093}"
@@ -16,23 +18,13 @@ LOGDIR="$DIR/logs"
 CLASSPATH_FILE="$HOOT_CACHE/kafka-classpath-$(sha1sum "$HOOT_ROOT/infra/kafka/pom.xml" | cut -c1-12).txt"
 HEAP="${HOOT_KAFKA_HEAP:--Xms512m -Xmx1g}"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 running_pid() {
   [ -f "$PIDFILE" ] || return 1
   local pid; pid="$(cat "$PIDFILE")"
   kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
 }
 
-classpath() {
-  if [ ! -s "$CLASSPATH_FILE" ]; then
-    mkdir -p "$HOOT_CACHE"
-    hoot_log "resolving Apache Kafka from Maven Central (first run only)"
-    mvn -B -q -f "$HOOT_ROOT/infra/kafka/pom.xml" dependency:build-classpath \
-      -Dmdep.outputFile="$CLASSPATH_FILE.tmp" -Dmdep.includeScope=runtime >&2
-    mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
-  fi
-  cat "$CLASSPATH_FILE"
-}
+classpath() { maven_classpath "$HOOT_ROOT/infra/kafka/pom.xml" "$CLASSPATH_FILE" "Apache Kafka"; }
 
 # Sets JAVA_CMD to the java command line that runs a class of the Kafka distribution.
 java_cmd() {
@@ -49,10 +41,7 @@ start() {
     hoot_log "port $PORT is taken by a process this checkout did not start; stop it or set HOOT_KAFKA_PORT"
     exit 1
   fi
-  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
-    hoot_log "installing a JDK and Maven from Debian's packages"
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >&2
-  fi
+  ensure_jdk
   mkdir -p "$DIR/data" "$LOGDIR"
   java_cmd
   sed -e "s#@STATE@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \
@@ -84,14 +73,8 @@ start() {
 stop() {
   local pid
   if ! pid="$(running_pid)"; then hoot_log "Kafka is not running"; rm -f "$PIDFILE"; return 0; fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + 60))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then hoot_log "Kafka did not stop in 60 s; killing it"; kill -KILL "$pid"; fi
-    sleep 0.3
-  done
+  stop_pid "$pid" Kafka 60
   rm -f "$PIDFILE"
-  hoot_log "Kafka stopped"
 }
 
 case "${1:-status}" in

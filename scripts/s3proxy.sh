@@ -10,6 +10,8 @@
 # $HOOT_STATE/s3proxy/data/<bucket>/. Credentials and the rest are in infra/s3proxy/s3proxy.conf.
 set -euo pipefail
 source "$HOOT_ROOT/scripts/env.sh"
+# shellcheck source=scripts/jvm-service.sh
+source "$HOOT_ROOT/scripts/jvm-service.sh"
 
 PORT="${HOOT_S3_PORT:-9000}"
 BUCKET=hoot-archive
@@ -19,7 +21,6 @@ LOGFILE="$DIR/s3proxy.log"
 CONF="$HOOT_ROOT/infra/s3proxy/s3proxy.conf"
 CLASSPATH_FILE="$HOOT_CACHE/s3proxy-classpath-$(sha1sum "$HOOT_ROOT/infra/s3proxy/pom.xml" | cut -c1-12).txt"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 running_pid() {
   [ -f "$PIDFILE" ] || return 1
   local pid; pid="$(cat "$PIDFILE")"
@@ -27,30 +28,7 @@ running_pid() {
 }
 conf_value() { sed -n "s/^$1=//p" "$CONF"; }
 
-ensure_jdk() {
-  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
-    hoot_log "installing a JDK and Maven from Debian's packages"
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >&2
-  fi
-}
-
-classpath() {
-  if [ ! -s "$CLASSPATH_FILE" ]; then
-    ensure_jdk
-    mkdir -p "$HOOT_CACHE"
-    hoot_log "resolving S3Proxy from Maven Central (first run only)"
-    # A file of this run's own, renamed into place: test processes may resolve at the same time.
-    local tmp; tmp="$(mktemp "$CLASSPATH_FILE.XXXXXX")"
-    # Maven's output (even with -q it writes colour codes) is shown only when it fails.
-    local out
-    if ! out="$(mvn -B -q -f "$HOOT_ROOT/infra/s3proxy/pom.xml" dependency:build-classpath \
-      -Dmdep.outputFile="$tmp" -Dmdep.includeScope=runtime 2>&1)"; then
-      printf '%s\n' "$out" >&2; rm -f "$tmp"; exit 1
-    fi
-    mv "$tmp" "$CLASSPATH_FILE"
-  fi
-  cat "$CLASSPATH_FILE"
-}
+classpath() { maven_classpath "$HOOT_ROOT/infra/s3proxy/pom.xml" "$CLASSPATH_FILE" S3Proxy; }
 
 start() {
   if pid="$(running_pid)"; then
@@ -86,14 +64,8 @@ start() {
 stop() {
   local pid
   if ! pid="$(running_pid)"; then hoot_log "S3Proxy is not running"; rm -f "$PIDFILE"; return 0; fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then hoot_log "S3Proxy did not stop in 30 s; killing it"; kill -KILL "$pid"; fi
-    sleep 0.2
-  done
+  stop_pid "$pid" S3Proxy 30
   rm -f "$PIDFILE"
-  hoot_log "S3Proxy stopped"
 }
 
 case "${1:-status}" in
