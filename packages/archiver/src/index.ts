@@ -23,10 +23,14 @@ export {
   EXCLUDED_FIELDS,
   KAFKA_COLUMNS,
 } from './parquet/archive-columns.ts';
-export { encodeArchiveFile } from './parquet/encode-archive-file.ts';
+export { type ArchiveEncoder, inlineEncoder, workerEncoder } from './parquet/archive-encoder.ts';
+export { type ArchiveFileContent, encodeArchiveFile } from './parquet/encode-archive-file.ts';
 export {
   ARCHIVE_VIEWS,
   type ArchiveDatabase,
+  type ArchiveQueryEngine,
+  type ArchiveQueryEngineOptions,
+  createArchiveQueryEngine,
   type OpenArchiveDatabaseOptions,
   openArchiveDatabase,
 } from './query/archive-database.ts';

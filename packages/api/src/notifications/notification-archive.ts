@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  type ArchiveQueryEngine,
+  createArchiveQueryEngine,
   type NotificationLogPage,
   type NotificationLogQuery,
   type ObjectStore,
@@ -28,6 +30,16 @@ export interface NotificationArchive {
  */
 export function notificationArchive(store: ObjectStore, log: FastifyBaseLogger): NotificationArchive {
   const directory = store.url.startsWith('file://') ? fileURLToPath(store.url) : undefined;
+  // One DuckDB for the process: its Parquet footer cache serves every request, and its threads
+  // bound the CPU all requests together take.
+  let engine: Promise<ArchiveQueryEngine> | undefined;
+  const queries = () => {
+    engine ??= createArchiveQueryEngine(store).catch((error: unknown) => {
+      engine = undefined;
+      throw error;
+    });
+    return engine;
+  };
   return {
     async page(query) {
       if (directory !== undefined) {
@@ -44,7 +56,7 @@ export function notificationArchive(store: ObjectStore, log: FastifyBaseLogger):
         }
       }
       try {
-        return await queryNotificationLog(store, query);
+        return await queryNotificationLog(await queries(), query);
       } catch (error) {
         if (error instanceof RangeError) throw error;
         log.error({ err: error, archive: store.url }, 'reading the notification log from the archive failed');
@@ -54,6 +66,9 @@ export function notificationArchive(store: ObjectStore, log: FastifyBaseLogger):
         );
       }
     },
-    close: () => store.close(),
+    async close() {
+      (await engine?.catch(() => undefined))?.close();
+      await store.close();
+    },
   };
 }

@@ -74,7 +74,15 @@ export function encodeArchiveFile(content: ArchiveFileContent): Uint8Array {
             values[i] === null || values[i] === undefined ? null : BigInt(values[i] as number),
           )
         : order.map((i) => values[i] ?? null);
-    return { name: column.name, type: column.type, data: data as never[], statistics: hasStatistics(column) };
+    return {
+      name: column.name,
+      type: column.type,
+      data: data as never[],
+      statistics: hasStatistics(column),
+      // A subscriber's rows are spread over every hour and partition; the row groups' min/max
+      // span most ids, a bloom filter tells DuckDB, Trino or Spark which hold one subscriber.
+      bloomFilter: column.name === 'subscriber_id',
+    };
   });
   const buffer = parquetWriteBuffer({
     columnData,

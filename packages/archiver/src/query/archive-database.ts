@@ -66,40 +66,91 @@ export interface ArchiveDatabase {
   close(): void;
 }
 
-export interface OpenArchiveDatabaseOptions {
-  /** Only these UTC days (`YYYY-MM-DD`) of each topic: the partition pruning of a lookup. */
-  days?: Readonly<Record<string, readonly string[]>>;
+export interface ArchiveQueryEngineOptions {
   /** Where copies of S3 objects are kept (default: the OS temporary directory). */
   cacheDirectory?: string;
   /** DuckDB worker threads (default 2). */
   threads?: number;
 }
 
+export interface OpenArchiveDatabaseOptions extends ArchiveQueryEngineOptions {
+  /** Only these UTC days (`YYYY-MM-DD`) of each topic: the partition pruning of a lookup. */
+  days?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * One DuckDB for many queries over the archive: each `open` is a connection of its own with
+ * views over the files listed at that moment. Parquet footers (row-group statistics, bloom filter
+ * offsets) stay cached across queries, so a lookup reads only the row groups it needs.
+ */
+export interface ArchiveQueryEngine {
+  readonly store: ObjectStore;
+  /** A connection whose views `dispatch`, `pings` and `orders` read the current files. */
+  open(options?: Pick<OpenArchiveDatabaseOptions, 'days'>): Promise<ArchiveDatabase>;
+  close(): void;
+}
+
+/** Starts a query engine over `store` (see ArchiveQueryEngine). */
+export async function createArchiveQueryEngine(
+  store: ObjectStore,
+  options: ArchiveQueryEngineOptions = {},
+): Promise<ArchiveQueryEngine> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 2) });
+  const setup = await instance.connect();
+  await setup.run('SET GLOBAL parquet_metadata_cache = true');
+  setup.closeSync();
+  const cache = options.cacheDirectory ?? join(tmpdir(), 'hoot-archive-cache');
+  return {
+    store,
+    async open(openOptions = {}) {
+      const connection: DuckDBConnection = await instance.connect();
+      try {
+        for (const [view, topic] of Object.entries(ARCHIVE_VIEWS)) {
+          const files = await archiveFiles(store, topic, openOptions.days?.[topic]);
+          const paths = await localPaths(store, files, cache);
+          await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${topicRelation(topic, paths)}`);
+        }
+      } catch (error) {
+        connection.closeSync();
+        throw error;
+      }
+      return {
+        async query(sql, parameters) {
+          const reader = await connection.runAndReadAll(sql, parameters);
+          return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
+        },
+        close() {
+          connection.closeSync();
+        },
+      };
+    },
+    close() {
+      instance.closeSync();
+    },
+  };
+}
+
 /**
  * Opens an in-memory DuckDB whose views `dispatch`, `pings` and `orders` read the archive's
- * current files (complete ones, and open copies of those being filled). The file list is taken
- * at opening: open again to see newer files.
+ * current files (complete ones, and open copies of those being filled): one query engine for
+ * one connection, both closed by `close`. The file list is taken at opening.
  */
 export async function openArchiveDatabase(
   store: ObjectStore,
   options: OpenArchiveDatabaseOptions = {},
 ): Promise<ArchiveDatabase> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 2) });
-  const connection: DuckDBConnection = await instance.connect();
-  const cache = options.cacheDirectory ?? join(tmpdir(), 'hoot-archive-cache');
-  for (const [view, topic] of Object.entries(ARCHIVE_VIEWS)) {
-    const files = await archiveFiles(store, topic, options.days?.[topic]);
-    const paths = await localPaths(store, files, cache);
-    await connection.run(`CREATE VIEW ${view} AS SELECT * FROM ${topicRelation(topic, paths)}`);
+  const engine = await createArchiveQueryEngine(store, options);
+  try {
+    const database = await engine.open(options.days === undefined ? {} : { days: options.days });
+    return {
+      query: database.query,
+      close() {
+        database.close();
+        engine.close();
+      },
+    };
+  } catch (error) {
+    engine.close();
+    throw error;
   }
-  return {
-    async query(sql, parameters) {
-      const reader = await connection.runAndReadAll(sql, parameters);
-      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
-    },
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
 }

@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { Topics } from '@hoot/events';
 import { daysBetween } from '../layout/archive-layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { openArchiveDatabase } from './archive-database.ts';
+import { type ArchiveQueryEngine, openArchiveDatabase } from './archive-database.ts';
 
 /** A page of the notification log's query. All times epoch ms; ids as Hoot stores them. */
 export interface NotificationLogQuery {
@@ -112,7 +112,7 @@ const IDENTITY = `coalesce(notification_id, merchant || '/' || source || '/' || 
  * cursor or limit; storage errors (the archive unreachable) are thrown as they come.
  */
 export async function queryNotificationLog(
-  store: ObjectStore,
+  source: ObjectStore | ArchiveQueryEngine,
   query: NotificationLogQuery,
 ): Promise<NotificationLogPage> {
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > NOTIFICATION_LOG_MAX_LIMIT) {
@@ -122,14 +122,18 @@ export async function queryNotificationLog(
   const horizon = Date.now() + DAY_MS;
   const dispatchTo = Math.min(query.to + WRITE_DELAY_MS, horizon);
   const pingTo = Math.min(query.to + (query.pingLookaheadMs ?? 7 * DAY_MS), horizon);
-  const database = await openArchiveDatabase(store, {
-    days: {
-      [Topics.dispatch]: daysBetween(query.from, dispatchTo),
-      [Topics.ping]: daysBetween(query.from, pingTo),
-      [Topics.orders]: [],
-    },
-    ...(query.cacheDirectory === undefined ? {} : { cacheDirectory: query.cacheDirectory }),
-  });
+  const days = {
+    [Topics.dispatch]: daysBetween(query.from, dispatchTo),
+    [Topics.ping]: daysBetween(query.from, pingTo),
+    [Topics.orders]: [],
+  };
+  const database =
+    'open' in source
+      ? await source.open({ days })
+      : await openArchiveDatabase(source, {
+          days,
+          ...(query.cacheDirectory === undefined ? {} : { cacheDirectory: query.cacheDirectory }),
+        });
   try {
     const parameters: Record<string, DuckDBValue> = {
       merchant: query.merchant,

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { readErasures } from '../maintenance/erasures.ts';
 import type { ArchiverMetrics, RotationReason } from '../metrics.ts';
 import { type ArchiveColumn, archiveColumns } from '../parquet/archive-columns.ts';
+import { type ArchiveEncoder, workerEncoder } from '../parquet/archive-encoder.ts';
 import { type ObjectStore, PreconditionFailedError } from '../storage/object-store.ts';
 import { type ArchivedRecord, OpenFile, type RotationLimits } from './open-file.ts';
 
@@ -34,6 +35,8 @@ export interface ArchiverOptions {
   sessionTimeoutMs: number;
   /** A consumer crash that is not the broker being away: the caller ends the process. */
   onCrash(error: Error): void;
+  /** Where files are encoded (default: a worker thread of the archiver's own). */
+  encoder?: ArchiveEncoder;
   /** Schemas by topic, for topics other than Hoot's own (tests). */
   schemas?: Readonly<Record<string, Schema>>;
 }
@@ -65,6 +68,8 @@ interface PartitionState {
   next: number | undefined;
   /** The file changed since it was last written to `_open/`. */
   dirty: boolean;
+  /** The last batch reached the partition's end: open copies are worth writing only then. */
+  caughtUp: boolean;
   /** Bumped when the group rebalances: work of an older generation is dropped. */
   generation: number;
   /** Serialises the partition's work: batches, open-file writes, the final flush. */
@@ -131,6 +136,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     await admin.disconnect();
   }
 
+  const encoder = options.encoder ?? workerEncoder();
   const producer: Producer = options.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const consumer: Consumer = options.kafka.consumer({
@@ -158,6 +164,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
         file: undefined,
         next: undefined,
         dirty: false,
+        caughtUp: false,
         generation,
         chain: Promise.resolve(),
       };
@@ -215,7 +222,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     const timer = metrics.writeSeconds.startTimer();
     // Erasures recorded up to now apply to this file (and to replays of it).
     erased = await persistently('read_erasures', state, heartbeat, () => readErasures(store));
-    const bytes = file.encode(erased);
+    const bytes = await encoder.encode(file.content(erased));
     const key = file.key();
     const covered = await persistently('put', state, heartbeat, async () => {
       for (;;) {
@@ -332,72 +339,86 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     const serde = serdes.get(batch.topic) as AvroSerde<Record<string, unknown>>;
     const topicColumns = columns.get(batch.topic) as ArchiveColumn[];
     await exclusive(state, async () => {
-      for (const message of batch.messages) {
-        if (stopping || !isRunning() || isStale()) return;
-        const offset = Number(message.offset);
-        if (state.next !== undefined && offset < state.next) {
-          resolveOffset(message.offset); // already in a stored file
-          continue;
-        }
-        let value: Record<string, unknown> | undefined;
-        let schemaId = 0;
-        try {
-          schemaId = decodeFrame(message.value).schemaId;
-          value = await serde.decode(message.value, {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-          });
-        } catch (error) {
-          if (!(error instanceof FrameError)) throw error; // registry unreachable: retried by kafkajs
-          await deadLetter(batch.topic, batch.partition, message, error);
-        }
-        if (value !== undefined) {
-          const record: ArchivedRecord = {
-            offset,
-            timestamp: Number(message.timestamp),
-            size: message.value?.length ?? 0,
-            schemaId,
-            value,
-          };
-          if (state.file !== undefined && !state.file.fits(record, limits)) {
-            await complete(state, rotationReason(state.file, record), offset, heartbeat);
-            if (state.next !== undefined && state.next > offset) {
-              resolveOffset(message.offset); // the stored file already covers this record
-              continue;
-            }
-          }
-          if (state.file === undefined)
-            state.file = new OpenFile(batch.topic, batch.partition, topicColumns, record);
-          else state.file.add(record);
-          metrics.openRecords.inc({ topic: batch.topic });
-          state.dirty = true;
-        } else if (state.file === undefined) {
-          // Nothing held: move past the dead letter now, so a replay does not send it again.
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: String(offset + 1) },
-          ]);
-        }
-        state.next = offset + 1;
-        resolveOffset(message.offset);
+      // Counted once a batch: a labelled gauge update per record costs more than the rest of the loop.
+      let taken = 0;
+      try {
+        await takeMessages();
+        state.caughtUp = Number(batch.offsetLag()) <= 1; // 1: a transaction marker may end a partition
+      } finally {
+        metrics.openRecords.inc({ topic: batch.topic }, taken);
       }
       await heartbeat();
+
+      async function takeMessages() {
+        for (const message of batch.messages) {
+          if (stopping || !isRunning() || isStale()) return;
+          const offset = Number(message.offset);
+          if (state.next !== undefined && offset < state.next) {
+            resolveOffset(message.offset); // already in a stored file
+            continue;
+          }
+          let value: Record<string, unknown> | undefined;
+          let schemaId = 0;
+          try {
+            schemaId = decodeFrame(message.value).schemaId;
+            value = await serde.decode(message.value, {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+            });
+          } catch (error) {
+            if (!(error instanceof FrameError)) throw error; // registry unreachable: retried by kafkajs
+            await deadLetter(batch.topic, batch.partition, message, error);
+          }
+          if (value !== undefined) {
+            const record: ArchivedRecord = {
+              offset,
+              timestamp: Number(message.timestamp),
+              size: message.value?.length ?? 0,
+              schemaId,
+              value,
+            };
+            if (state.file !== undefined && !state.file.fits(record, limits)) {
+              await complete(state, rotationReason(state.file, record), offset, heartbeat);
+              if (state.next !== undefined && state.next > offset) {
+                resolveOffset(message.offset); // the stored file already covers this record
+                continue;
+              }
+            }
+            if (state.file === undefined)
+              state.file = new OpenFile(batch.topic, batch.partition, topicColumns, record);
+            else state.file.add(record);
+            taken++;
+            state.dirty = true;
+          } else if (state.file === undefined) {
+            // Nothing held: move past the dead letter now, so a replay does not send it again.
+            await consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: String(offset + 1) },
+            ]);
+          }
+          state.next = offset + 1;
+          resolveOffset(message.offset);
+        }
+      }
     });
   }
 
   /** Writes files being filled to `_open/` so readers see recent records; never commits. */
   async function writeOpenFiles(): Promise<void> {
-    if (![...states.values()].some((s) => s.dirty)) return;
+    // Only partitions that have caught up: while catching up, files complete within seconds
+    // anyway, and encoding a growing copy again and again would halve the pace.
+    const due = (s: PartitionState) => s.dirty && s.caughtUp && s.file !== undefined;
+    if (![...states.values()].some(due)) return;
     erased = await readErasures(store).catch(() => erased);
     for (const state of states.values()) {
-      if (!state.dirty || state.file === undefined) continue;
+      if (!due(state)) continue;
       const seen = state.generation;
       await exclusive(state, async () => {
         const file = state.file;
         if (file === undefined || !state.dirty || state.generation !== seen || stopping) return;
         state.dirty = false;
         try {
-          await store.put(file.key(true), file.encode(erased));
+          await store.put(file.key(true), await encoder.encode(file.content(erased)));
           metrics.openWrites.inc();
         } catch (error) {
           state.dirty = true;
@@ -499,6 +520,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
       membership.stop();
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
+      if (options.encoder === undefined) await encoder.close();
     },
   };
 }

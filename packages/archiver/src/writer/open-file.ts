@@ -8,6 +8,7 @@ import type { ArchiveColumn } from '../parquet/archive-columns.ts';
 import { type ArchiveFileContent, encodeArchiveFile } from '../parquet/encode-archive-file.ts';
 
 const INTERN_LIMIT = 10_000;
+const HOUR_MS = 3_600_000;
 
 /** When a file is complete. Only the records decide, never the clock, so replays cut alike. */
 export interface RotationLimits {
@@ -38,10 +39,13 @@ export class OpenFile {
   readonly partition: number;
   readonly firstOffset: number;
   readonly hour: HourPartition;
+  /** Hours since the epoch of the file's records. */
+  readonly #hourIndex: number;
   readonly #columns: readonly ArchiveColumn[];
-  readonly #values = new Map<string, unknown[]>();
-  /** Per text column, one instance of each distinct value (until INTERN_LIMIT values). */
-  readonly #interned = new Map<string, Map<string, string> | undefined>();
+  /** Values by column position. */
+  readonly #values: unknown[][];
+  /** How each column's value is taken from a record. */
+  readonly #readers: Array<(record: ArchivedRecord) => unknown>;
   #records = 0;
   #bytes = 0;
   #lastOffset: number;
@@ -53,10 +57,9 @@ export class OpenFile {
     this.firstOffset = first.offset;
     this.#lastOffset = first.offset;
     this.hour = hourPartition(first.timestamp);
-    for (const column of columns) {
-      this.#values.set(column.name, []);
-      if (column.type === 'STRING' && column.source === 'value') this.#interned.set(column.name, new Map());
-    }
+    this.#hourIndex = Math.floor(first.timestamp / HOUR_MS);
+    this.#values = columns.map(() => []);
+    this.#readers = columns.map((column) => this.#reader(column));
     this.add(first);
   }
 
@@ -90,48 +93,64 @@ export class OpenFile {
   fits(record: ArchivedRecord, limits: RotationLimits): boolean {
     if (this.#records >= limits.maxRecords) return false;
     if (this.#bytes + record.size > limits.maxBytes) return false;
-    const hour = hourPartition(record.timestamp);
-    return hour.dt === this.hour.dt && hour.hour === this.hour.hour;
+    return Math.floor(record.timestamp / HOUR_MS) === this.#hourIndex;
   }
 
   add(record: ArchivedRecord): void {
-    for (const column of this.#columns) {
-      const values = this.#values.get(column.name) as unknown[];
-      if (column.source === 'kafka') {
-        values.push(column.name === 'kafka_partition' ? this.partition : kafkaValue(column.name, record));
-        continue;
-      }
-      const value = archivedValue(column, record.value);
-      const interned = typeof value === 'string' ? this.#interned.get(column.name) : undefined;
-      values.push(interned === undefined ? value : this.#intern(column.name, interned, value as string));
-    }
+    const values = this.#values;
+    const readers = this.#readers;
+    for (let i = 0; i < readers.length; i++)
+      (values[i] as unknown[]).push((readers[i] as (r: ArchivedRecord) => unknown)(record));
     this.#records++;
     this.#bytes += record.size;
     this.#lastOffset = record.offset;
   }
 
-  /**
-   * Campaign texts repeat from record to record: keeping one instance of each value makes the
-   * file's memory that of its distinct texts, and lets the encoder's dictionary find repeats by
-   * identity (the string's hash is computed once). A column with more distinct values than
-   * INTERN_LIMIT (ids) stops being interned.
-   */
-  #intern(name: string, interned: Map<string, string>, value: string): string {
-    const known = interned.get(value);
-    if (known !== undefined) return known;
-    if (interned.size >= INTERN_LIMIT) {
-      this.#interned.set(name, undefined);
-      return value;
+  #reader(column: ArchiveColumn): (record: ArchivedRecord) => unknown {
+    const { name } = column;
+    if (column.source === 'kafka') {
+      switch (name) {
+        case 'kafka_partition':
+          return () => this.partition;
+        case 'kafka_offset':
+          return (r) => r.offset;
+        case 'kafka_timestamp':
+          return (r) => r.timestamp;
+        case 'schema_id':
+          return (r) => r.schemaId;
+        default:
+          throw new Error(`unknown Kafka column ${name}`);
+      }
     }
-    interned.set(value, value);
-    return value;
+    if (column.type === 'JSON') {
+      return (r) => {
+        const v = r.value[name];
+        return v === undefined || v === null ? null : JSON.stringify(v);
+      };
+    }
+    if (column.type !== 'STRING') return (r) => r.value[name] ?? null;
+    // Campaign texts repeat from record to record: one instance of each distinct value keeps the
+    // file's memory that of its distinct texts and lets the encoder's dictionary find repeats by
+    // identity (a string's hash is computed once). Past INTERN_LIMIT distinct values (ids) the
+    // column stops being interned.
+    let interned: Map<string, string> | undefined = new Map();
+    return (r) => {
+      const v = r.value[name];
+      if (typeof v !== 'string') return v ?? null;
+      if (interned === undefined) return v;
+      const known = interned.get(v);
+      if (known !== undefined) return known;
+      if (interned.size >= INTERN_LIMIT) interned = undefined;
+      else interned.set(v, v);
+      return v;
+    };
   }
 
-  /** The file as Parquet bytes (see encodeArchiveFile), without the rows of erased subscribers. */
-  encode(erased?: ReadonlySet<string>): Uint8Array {
-    const content: ArchiveFileContent = {
+  /** What encodeArchiveFile takes to write this file, without the rows of erased subscribers. */
+  content(erased?: ReadonlySet<string>): ArchiveFileContent {
+    return {
       columns: this.#columns,
-      values: this.#values,
+      values: new Map(this.#columns.map((column, i) => [column.name, this.#values[i] as unknown[]])),
       metadata: {
         'hoot.topic': this.topic,
         'hoot.partition': String(this.partition),
@@ -141,26 +160,10 @@ export class OpenFile {
       },
       ...(erased === undefined ? {} : { erased }),
     };
-    return encodeArchiveFile(content);
   }
-}
 
-function kafkaValue(name: string, record: ArchivedRecord): unknown {
-  switch (name) {
-    case 'kafka_offset':
-      return record.offset;
-    case 'kafka_timestamp':
-      return record.timestamp;
-    case 'schema_id':
-      return record.schemaId;
-    default:
-      throw new Error(`unknown Kafka column ${name}`);
+  /** The file as Parquet bytes (see encodeArchiveFile), without the rows of erased subscribers. */
+  encode(erased?: ReadonlySet<string>): Uint8Array {
+    return encodeArchiveFile(this.content(erased));
   }
-}
-
-function archivedValue(column: ArchiveColumn, value: Record<string, unknown>): unknown {
-  const v = value[column.name];
-  if (v === undefined || v === null) return null;
-  if (column.type === 'JSON') return JSON.stringify(v);
-  return v;
 }
