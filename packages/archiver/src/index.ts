@@ -23,7 +23,6 @@ export {
   EXCLUDED_FIELDS,
   KAFKA_COLUMNS,
 } from './parquet/archive-columns.ts';
-export { type ArchiveEncoder, inlineEncoder, workerEncoder } from './parquet/archive-encoder.ts';
 export { type ArchiveFileContent, encodeArchiveFile } from './parquet/encode-archive-file.ts';
 export {
   ARCHIVE_VIEWS,

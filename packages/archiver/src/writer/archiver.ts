@@ -16,7 +16,6 @@ import type { Logger } from 'pino';
 import { readErasures } from '../maintenance/erasures.ts';
 import type { ArchiverMetrics, RotationReason } from '../metrics.ts';
 import { type ArchiveColumn, archiveColumns } from '../parquet/archive-columns.ts';
-import { type ArchiveEncoder, workerEncoder } from '../parquet/archive-encoder.ts';
 import { type ObjectStore, PreconditionFailedError } from '../storage/object-store.ts';
 import { type ArchivedRecord, OpenFile, type RotationLimits } from './open-file.ts';
 
@@ -35,8 +34,6 @@ export interface ArchiverOptions {
   sessionTimeoutMs: number;
   /** A consumer crash that is not the broker being away: the caller ends the process. */
   onCrash(error: Error): void;
-  /** Where files are encoded (default: a worker thread of the archiver's own). */
-  encoder?: ArchiveEncoder;
   /** Schemas by topic, for topics other than Hoot's own (tests). */
   schemas?: Readonly<Record<string, Schema>>;
 }
@@ -136,7 +133,6 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     await admin.disconnect();
   }
 
-  const encoder = options.encoder ?? workerEncoder();
   const producer: Producer = options.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const consumer: Consumer = options.kafka.consumer({
@@ -222,7 +218,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     const timer = metrics.writeSeconds.startTimer();
     // Erasures recorded up to now apply to this file (and to replays of it).
     erased = await persistently('read_erasures', state, heartbeat, () => readErasures(store));
-    const bytes = await encoder.encode(file.content(erased));
+    const bytes = file.encode(erased);
     const key = file.key();
     const covered = await persistently('put', state, heartbeat, async () => {
       for (;;) {
@@ -418,7 +414,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
         if (file === undefined || !state.dirty || state.generation !== seen || stopping) return;
         state.dirty = false;
         try {
-          await store.put(file.key(true), await encoder.encode(file.content(erased)));
+          await store.put(file.key(true), file.encode(erased));
           metrics.openWrites.inc();
         } catch (error) {
           state.dirty = true;
@@ -520,7 +516,6 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
       membership.stop();
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
-      if (options.encoder === undefined) await encoder.close();
     },
   };
 }
