@@ -1,13 +1,16 @@
 // Notification-log lookups over a large archive. The archive is written directly in the archiver's
 // own format (OpenFile, the same cuts, keys and Parquet encoding) from a week of realistic sends,
 // hour by hour so memory holds one hour at a time, into a directory kept for later runs of the
-// same size; then queryNotificationLog is timed as the api calls it.
+// same size and encoding; then queryNotificationLog is timed as the api calls it (one query
+// engine, a connection with views of the current files per lookup).
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ArchiveColumn,
   type ArchivedRecord,
+  type ArchiveQueryEngine,
   archiveColumns,
   createLocalStore,
   type ObjectStore,
@@ -27,6 +30,7 @@ import {
 } from '@hoot/events';
 import { Random } from '@hoot/workload';
 import {
+  type BenchMerchant,
   benchMerchants,
   dispatchEvent,
   newSend,
@@ -291,8 +295,36 @@ async function buildArchive(
 }
 
 /**
+ * Identifies the archiver's file encoding: the MD5 of a small fixed file as OpenFile encodes it.
+ * An archive kept from another encoding (statistics or bloom filters changed) is not reused.
+ */
+function encodingFingerprint(): string {
+  const r = new Random(1);
+  const send = newSend(r, benchMerchants(1, 1, 1000)[0] as BenchMerchant, 1, 100, PARTITIONS);
+  const columns = archiveColumns(dispatchSchema);
+  let file: OpenFile | undefined;
+  for (let i = 0; i < 100; i++) {
+    const timestamp = 1_800_000_000_000 + i * 1000;
+    const value = dispatchEvent(r, send, subscriberOf(send, i), timestamp);
+    const record: ArchivedRecord = {
+      offset: i,
+      timestamp,
+      size: 1000,
+      schemaId: 11,
+      value: value as unknown as Record<string, unknown>,
+    };
+    if (file === undefined) file = new OpenFile(Topics.dispatch, 0, columns, record);
+    else file.add(record);
+  }
+  return createHash('md5')
+    .update((file as OpenFile).encode())
+    .digest('hex')
+    .slice(0, 8);
+}
+
+/**
  * The archive of `notifications` notifications: the one kept in $HOOT_CACHE (else the temporary
- * directory) by an earlier run of the same size, else built there now (in a directory of its own,
+ * directory) by an earlier run of the same size and file encoding, else built there now (in a directory of its own,
  * renamed into place once complete, so an interrupted build is never taken for a complete one).
  */
 export async function lookupArchive(
@@ -300,7 +332,8 @@ export async function lookupArchive(
   limits: RotationLimits,
 ): Promise<LookupArchive & { reused: boolean }> {
   const root = join(process.env.HOOT_CACHE ?? tmpdir(), 'bench-archive');
-  const dir = join(root, `lookup-${FORMAT}-${notifications}-${limits.maxRecords}-${limits.maxBytes}`);
+  const name = `lookup-${FORMAT}-${notifications}-${limits.maxRecords}-${limits.maxBytes}-${encodingFingerprint()}`;
+  const dir = join(root, name);
   const manifest = join(dir, MANIFEST);
   if (existsSync(manifest))
     return { ...(JSON.parse(readFileSync(manifest, 'utf8')) as LookupArchive), reused: true };
@@ -346,12 +379,12 @@ export interface Timed {
 
 /** One notification-log page as GET /v1/notifications asks for it, timed. */
 export async function timedLookup(
-  store: ObjectStore,
+  engine: ArchiveQueryEngine,
   archive: LookupArchive,
   filter: { merchant: string; subscriberId?: number; campaignId?: number },
 ): Promise<Timed> {
   const started = performance.now();
-  const page = await queryNotificationLog(store, {
+  const page = await queryNotificationLog(engine, {
     ...filter,
     from: archive.startMs,
     to: archive.endMs,
