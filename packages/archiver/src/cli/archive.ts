@@ -55,22 +55,34 @@ function wholeNumber(name: string, text: string, min: number): number {
   return value;
 }
 
-function openStore(): ObjectStore {
+/**
+ * The archive from ARCHIVE_URL, once it answers: an erasure recorded in a directory that is not
+ * the archive (a mistyped path, an unmounted volume) would erase nothing while saying it did.
+ */
+async function openStore(): Promise<ObjectStore> {
+  let store: ObjectStore;
   try {
-    return openArchiveStore(loadConfig('archive', Type.Object(archiveStorageProperties)), 'archive');
+    store = openArchiveStore(loadConfig('archive', Type.Object(archiveStorageProperties)), 'archive');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`archive: ${error.problems.join('; ')}\n`);
     process.exit(2);
   }
+  try {
+    await store.check();
+  } catch (error) {
+    process.stderr.write(`archive: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  return store;
 }
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 async function forget(args: string[]): Promise<void> {
   const given = options(args, ['merchant', 'subscriber']);
-  const subscriberId = wholeNumber('subscriber', given.subscriber, 0);
-  const store = openStore();
+  const subscriberId = wholeNumber('subscriber', given.subscriber, 1);
+  const store = await openStore();
   try {
     print(`forgetting subscriber ${subscriberId} of merchant ${given.merchant} in ${store.url}`);
     const result = await forgetSubscriber(store, given.merchant, subscriberId, { log: print });
@@ -88,7 +100,7 @@ async function retention(args: string[]): Promise<void> {
   const given = options(args, ['days']);
   // 0 would remove every hour already ended, today's included: refused rather than honoured.
   const days = wholeNumber('days', given.days, 1);
-  const store = openStore();
+  const store = await openStore();
   try {
     const now = Date.now();
     const cutoff = new Date(now - days * 86_400_000).toISOString();

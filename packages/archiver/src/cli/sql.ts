@@ -33,8 +33,16 @@ if (values.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);
 }
-if (positionals.length !== 1 || (values.json === true && values.csv === true)) {
-  process.stderr.write(`${usage}\n`);
+const problem =
+  positionals.length !== 1
+    ? `give one SQL statement, quoted (got ${positionals.length} arguments)`
+    : (positionals[0] as string).trim() === ''
+      ? 'the SQL statement is empty'
+      : values.json === true && values.csv === true
+        ? '--json and --csv cannot be used together'
+        : undefined;
+if (problem !== undefined) {
+  process.stderr.write(`sql: ${problem}\n${usage}\n`);
   process.exit(2);
 }
 let store: ReturnType<typeof openArchiveStore>;
@@ -44,6 +52,13 @@ try {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`sql: ${error.problems.join('; ')}\n`);
   process.exit(2);
+}
+try {
+  await store.check();
+} catch (error) {
+  // Without this, a mistyped ARCHIVE_URL would read as an archive with no rows.
+  process.stderr.write(`sql: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
+  process.exit(1);
 }
 const database = await openArchiveDatabase(store);
 try {
