@@ -36,6 +36,7 @@ export {
 export { type ArchiveFile, archiveFiles, localPaths } from './query/archive-files.ts';
 export { formatCsv, formatJsonLines, formatTable, type QueryResult } from './query/format-result.ts';
 export {
+  type CursorFilters,
   decodeCursor,
   type NotificationLogEntry,
   type NotificationLogPage,

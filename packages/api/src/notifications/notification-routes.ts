@@ -74,20 +74,25 @@ export function notificationRoutes(archive: NotificationArchive): FastifyPluginA
       async (request) => {
         const { subscriber_id, campaign_id, limit, cursor } = request.query;
         const { from, to } = logRange(request.query, Date.now());
+        const merchant = authenticatedMerchant(request);
         if (cursor !== undefined) {
           try {
-            decodeCursor(cursor);
-          } catch {
+            decodeCursor(cursor, {
+              merchant,
+              ...(subscriber_id === undefined ? {} : { subscriberId: subscriber_id }),
+              ...(campaign_id === undefined ? {} : { campaignId: campaign_id }),
+            });
+          } catch (error) {
             throw new RequestError(
               400,
               'invalid_cursor',
-              'querystring.cursor is not a cursor this api returned: pass the `next` of the previous page',
+              `querystring.cursor ${(error as Error).message.replace(/^cursor /, '')}: pass the \`next\` of the previous page, with the same filters`,
               'querystring.cursor',
             );
           }
         }
         const page = await archive.page({
-          merchant: authenticatedMerchant(request),
+          merchant,
           from,
           to,
           limit,

@@ -234,6 +234,21 @@ describe('GET /v1/notifications: the notification log from archive files the arc
     const campaign = await allPages(alice, '/v1/notifications?campaign_id=9001&limit=3');
     assert.equal(campaign.entries.length, alicesByCampaign.get(9001)?.length);
     assert.equal(new Set(campaign.entries.map((e) => e.notification_id)).size, campaign.entries.length);
+    // A cursor continues the filters it was returned for, and no others: a page of campaign
+    // 9001 continued as campaign 9002 would look finished.
+    const first: LogPage = await get(alice, '/v1/notifications?campaign_id=9001&limit=3');
+    const next: string = first.next ?? assert.fail('campaign 9001 has a second page');
+    for (const other of ['campaign_id=9002', 'subscriber_id=3&campaign_id=9001', '']) {
+      const refused = await h.app.inject({
+        method: 'GET',
+        url: `/v1/notifications?${other}&limit=3&cursor=${next}`,
+        headers: bearer(alice.apiKey),
+      });
+      const body = refused.json() as { field: string; message: string };
+      assert.equal(refused.statusCode, 400, `${other}: ${refused.body}`);
+      assert.equal(body.field, 'querystring.cursor');
+      assert.match(body.message, /other filters/);
+    }
   });
 
   it('filters by subscriber, by campaign, and by both', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { Topics } from '@hoot/events';
 import { daysBetween } from '../layout/archive-layout.ts';
@@ -70,10 +71,25 @@ const MAX_CURSOR_ID_CHARS = 1000;
 interface Cursor {
   at: number;
   id: string;
+  /** The filters it was made for (see cursorFilters): a cursor is refused with other filters. */
+  f: string;
 }
 
-/** Throws RangeError when the cursor is not one this module made. */
-export function decodeCursor(cursor: string): Cursor {
+/** The filters a cursor belongs to: merchant, subscriber and campaign (the range may change). */
+export type CursorFilters = Pick<NotificationLogQuery, 'merchant' | 'subscriberId' | 'campaignId'>;
+
+function cursorFilters(filters: CursorFilters): string {
+  const text = JSON.stringify([filters.merchant, filters.subscriberId ?? null, filters.campaignId ?? null]);
+  return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+}
+
+/**
+ * Reads a cursor back. Throws RangeError when it is not one this module made, or was made for
+ * other filters than `filters` (a page of one campaign's log continued with another campaign
+ * would look finished). A cursor is a position, not a credential: the merchant's own rows are
+ * the only ones any cursor can reach.
+ */
+export function decodeCursor(cursor: string, filters: CursorFilters): Cursor {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -86,11 +102,15 @@ export function decodeCursor(cursor: string): Cursor {
     !Number.isSafeInteger(c.at) ||
     typeof c.id !== 'string' ||
     c.id === '' ||
-    c.id.length > MAX_CURSOR_ID_CHARS
+    c.id.length > MAX_CURSOR_ID_CHARS ||
+    typeof c.f !== 'string'
   ) {
     throw new RangeError('cursor is not a cursor this api returned');
   }
-  return { at: c.at, id: c.id };
+  if (c.f !== cursorFilters(filters)) {
+    throw new RangeError('cursor was returned for other filters (merchant, subscriber_id, campaign_id)');
+  }
+  return { at: c.at, id: c.id, f: c.f };
 }
 
 function encodeCursor(cursor: Cursor): string {
@@ -118,7 +138,7 @@ export async function queryNotificationLog(
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > NOTIFICATION_LOG_MAX_LIMIT) {
     throw new RangeError(`limit must be an integer from 1 to ${NOTIFICATION_LOG_MAX_LIMIT}`);
   }
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
   const horizon = Date.now() + DAY_MS;
   const dispatchTo = Math.min(query.to + WRITE_DELAY_MS, horizon);
   const pingTo = Math.min(query.to + (query.pingLookaheadMs ?? 7 * DAY_MS), horizon);
@@ -199,7 +219,10 @@ export async function queryNotificationLog(
     const last = kept.at(-1);
     return {
       notifications: kept.map(toEntry),
-      next: more && last !== undefined ? encodeCursor({ at: Number(last.at_ms), id: String(last.id) }) : null,
+      next:
+        more && last !== undefined
+          ? encodeCursor({ at: Number(last.at_ms), id: String(last.id), f: cursorFilters(query) })
+          : null,
     };
   } finally {
     database.close();
