@@ -60,7 +60,7 @@ describe('metrics the alerts and dashboards read', () => {
   const id = `it-metrics-${process.pid}-${Date.now().toString(36)}`;
   const archive = mkdtempSync(join(tmpdir(), 'hoot-scraped-archive-'));
 
-  const start = async (service: string, portVariable: string, env: Record<string, string>) => {
+  const spawnService = async (service: string, portVariable: string, env: Record<string, string>) => {
     const port = await freePort();
     const child = spawn(process.execPath, [join(root, `packages/${service}/src/main.ts`)], {
       env: {
@@ -76,6 +76,27 @@ describe('metrics the alerts and dashboards read', () => {
     });
     children.push(child);
     return { service, port, child };
+  };
+
+  /**
+   * Starts a service and waits until it is ready. A free port can be taken by another process
+   * between its choice and the service's bind (tests run side by side): a service that exits
+   * before it is ready is started again on another port, twice at most.
+   */
+  const start = async (service: string, portVariable: string, env: Record<string, string>) => {
+    for (let attempt = 1; ; attempt++) {
+      const started = await spawnService(service, portVariable, env);
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        if (started.child.exitCode !== null) break;
+        const ready = await fetch(`http://127.0.0.1:${started.port}/readyz`).catch(() => undefined);
+        if (ready?.ok) return started;
+        if (Date.now() > deadline) throw new Error(`${service} not ready in 90 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      if (attempt === 3)
+        throw new Error(`${service} exited with ${started.child.exitCode}, ${attempt} times`);
+    }
   };
 
   before(async () => {
@@ -123,15 +144,7 @@ describe('metrics the alerts and dashboards read', () => {
         ARCHIVE_URL: archive,
       }),
     ]);
-    for (const { service, port, child } of services) {
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}`);
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-        if (ready?.ok) break;
-        if (Date.now() > deadline) throw new Error(`${service} not ready in 90 s`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+    for (const { port } of services) {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       for (const [name, type] of exposition(text)) scraped.set(name, type);
     }

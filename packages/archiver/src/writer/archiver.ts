@@ -52,6 +52,8 @@ export function archiverDeadLetterTopic(groupId: string): string {
 }
 
 const RETRY_MS = 500;
+/** How long after its hour a caught-up partition's file is completed if no later record came. */
+const HOUR_CLOSE_DELAY_MS = 5 * 60_000;
 const RETRY_MAX_MS = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -399,11 +401,20 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     });
   }
 
-  /** Writes files being filled to `_open/` so readers see recent records; never commits. */
+  /**
+   * For partitions that have caught up: completes a file whose hour ended HOUR_CLOSE_DELAY_MS ago
+   * (no later record came to cut it: a quiet partition), so every past hour becomes complete for
+   * Hive readers and its offsets committed; writes the others to `_open/` when they changed, so
+   * readers see recent records. Closing on the clock is safe like a stop's cut: the file is
+   * committed at once, and a replay before the commit writes a file covering at least as much.
+   */
   async function writeOpenFiles(): Promise<void> {
     // Only partitions that have caught up: while catching up, files complete within seconds
     // anyway, and encoding a growing copy again and again would halve the pace.
-    const due = (s: PartitionState) => s.dirty && s.caughtUp && s.file !== undefined;
+    const now = Date.now();
+    const hourPast = (s: PartitionState) =>
+      s.file !== undefined && now >= s.file.hourEndsAt + HOUR_CLOSE_DELAY_MS;
+    const due = (s: PartitionState) => s.caughtUp && s.file !== undefined && (s.dirty || hourPast(s));
     if (![...states.values()].some(due)) return;
     erased = await readErasures(store).catch(() => erased);
     for (const state of states.values()) {
@@ -411,7 +422,19 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
       const seen = state.generation;
       await exclusive(state, async () => {
         const file = state.file;
-        if (file === undefined || !state.dirty || state.generation !== seen || stopping) return;
+        if (file === undefined || state.generation !== seen || stopping) return;
+        if (hourPast(state) && state.next !== undefined) {
+          try {
+            await complete(state, 'hour', state.next, async () => undefined);
+          } catch (error) {
+            logger.warn(
+              { err: error, key: file.key() },
+              'could not complete the file of a past hour; trying again later',
+            );
+          }
+          return;
+        }
+        if (!state.dirty) return;
         state.dirty = false;
         try {
           await store.put(file.key(true), file.encode(erased));

@@ -75,6 +75,11 @@ export class OpenFile {
     return this.#lastOffset;
   }
 
+  /** When the hour of the file's records ends, epoch ms. */
+  get hourEndsAt(): number {
+    return (this.#hourIndex + 1) * HOUR_MS;
+  }
+
   get ref(): Omit<ArchiveFileRef, 'open'> {
     return {
       topic: this.topic,
