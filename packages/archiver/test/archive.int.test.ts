@@ -81,6 +81,13 @@ describe('the archiver on a real broker', () => {
         60_000,
         500,
       );
+      // The workload's hours are long past: once caught up, every file is completed and
+      // committed without waiting for a later record or a stop.
+      await waitFor(
+        'every file of a past hour completed',
+        async () => (await sum(metrics.openRecords)) === 0,
+        30_000,
+      );
     } finally {
       await archiver.stop();
     }
