@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { NotificationLogEntry } from '@hoot/archiver';
 import type { NewMerchant } from '../../src/index.ts';
 import { type ApiHarness, bearer, startApi } from './api-harness.ts';
 import {
@@ -17,20 +18,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-interface Entry {
-  notification_id: string;
-  campaign_id: number;
-  subscriber_id: number;
-  outcome: string;
-  status_code: number | null;
-  error: string | null;
-  attempts: number | null;
-  title: string;
-  body: string | null;
-  at: string;
-  delivered_at: string | null;
-  clicked_at: string | null;
-}
+/** What the api answers for each notification: the archive's entry, as JSON. */
+type Entry = NotificationLogEntry;
 interface LogPage {
   notifications: Entry[];
   next: string | null;
