@@ -100,8 +100,10 @@ describe('GET /v1/notifications: the notification log from archive files the arc
       const at = now - DAY + s * MINUTE;
       all.push(notification(bob.id, 9001, s, at, { title: "Bob's boots", deliveredAt: at + 1000 }));
     }
+    // Bob's hats went out a minute ago: the archiver completes a caught-up partition's file of a
+    // past hour 5 minutes after it, so this hour's files are the ones still being filled.
     for (let s = 1; s <= 10; s++) {
-      all.push(notification(bob.id, 9003, s, now - 3 * HOUR + s * 1000, { title: "Bob's hats" }));
+      all.push(notification(bob.id, 9003, s, now - MINUTE + s * 1000, { title: "Bob's hats" }));
     }
     for (const n of all) {
       if (n.at < now - 7 * DAY) continue;
