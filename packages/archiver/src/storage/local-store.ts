@@ -14,8 +14,12 @@ import {
 const TEMP_FILE = /^\..*\.[0-9a-f]{16}\.tmp$/;
 /** Temp files older than this belong to no put in flight (a crashed process left them): list removes them. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
-/** Etags remembered for files not changed since, so a listing does not read every file each time. */
-const ETAG_CACHE_SIZE = 10_000;
+/**
+ * Etags remembered for files not changed since, so a listing does not read every file each time.
+ * Room for a year of hourly files of a busy archive (about 300 a day), so that a month's listing
+ * does not evict the etags it needs and hash the files again (about 300 bytes an entry).
+ */
+const ETAG_CACHE_SIZE = 200_000;
 
 /**
  * An ObjectStore on a local directory: the key `a/b/c.parquet` is the file `<directory>/a/b/c.parquet`.

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   type AvroSerde,
   createAvroSerde,
-  decodeFrame,
   FrameError,
   type SchemaRegistry,
   topicSchemas,
@@ -356,9 +355,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
             continue;
           }
           let value: Record<string, unknown> | undefined;
-          let schemaId = 0;
           try {
-            schemaId = decodeFrame(message.value).schemaId;
             value = await serde.decode(message.value, {
               topic: batch.topic,
               partition: batch.partition,
@@ -373,7 +370,8 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
               offset,
               timestamp: Number(message.timestamp),
               size: message.value?.length ?? 0,
-              schemaId,
+              // The frame was read and checked by the decode: its id follows the magic byte.
+              schemaId: (message.value as Buffer).readInt32BE(1),
               value,
             };
             if (state.file !== undefined && !state.file.fits(record, limits)) {
