@@ -3,13 +3,9 @@
 // expired hour partitions once, as a running archiver with ARCHIVE_RETENTION_DAYS does every hour.
 // Storage from ARCHIVE_URL and ARCHIVE_S3_* (credentials: the AWS SDK's chain), as ./hoot sql.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@hoot/runtime';
-import { Type } from '@sinclair/typebox';
-import { archiveStorageProperties } from '../config.ts';
 import { forgetSubscriber } from '../maintenance/forget.ts';
 import { removeExpired } from '../maintenance/retention.ts';
-import { openArchiveStore } from '../storage/archive-store.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { openArchiveForTool } from '../storage/archive-store.ts';
 
 const usage = `usage: ./hoot archive forget --merchant <merchant> --subscriber <subscriber id>
        ./hoot archive retention --days <days>
@@ -55,34 +51,12 @@ function wholeNumber(name: string, text: string, min: number): number {
   return value;
 }
 
-/**
- * The archive from ARCHIVE_URL, once it answers: an erasure recorded in a directory that is not
- * the archive (a mistyped path, an unmounted volume) would erase nothing while saying it did.
- */
-async function openStore(): Promise<ObjectStore> {
-  let store: ObjectStore;
-  try {
-    store = openArchiveStore(loadConfig('archive', Type.Object(archiveStorageProperties)), 'archive');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`archive: ${error.problems.join('; ')}\n`);
-    process.exit(2);
-  }
-  try {
-    await store.check();
-  } catch (error) {
-    process.stderr.write(`archive: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  return store;
-}
-
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 async function forget(args: string[]): Promise<void> {
   const given = options(args, ['merchant', 'subscriber']);
   const subscriberId = wholeNumber('subscriber', given.subscriber, 1);
-  const store = await openStore();
+  const store = await openArchiveForTool('archive');
   try {
     print(`forgetting subscriber ${subscriberId} of merchant ${given.merchant} in ${store.url}`);
     const result = await forgetSubscriber(store, given.merchant, subscriberId, { log: print });
@@ -100,7 +74,7 @@ async function retention(args: string[]): Promise<void> {
   const given = options(args, ['days']);
   // 0 would remove every hour already ended, today's included: refused rather than honoured.
   const days = wholeNumber('days', given.days, 1);
-  const store = await openStore();
+  const store = await openArchiveForTool('archive');
   try {
     const now = Date.now();
     const cutoff = new Date(now - days * 86_400_000).toISOString();

@@ -2,12 +2,9 @@
 // pings and orders read every archive file (complete, and open copies of files being filled),
 // with the Hive partition columns topic, dt and hour. Storage from ARCHIVE_URL and ARCHIVE_S3_*.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@hoot/runtime';
-import { Type } from '@sinclair/typebox';
-import { archiveStorageProperties } from '../config.ts';
 import { openArchiveDatabase } from '../query/archive-database.ts';
 import { formatCsv, formatJsonLines, formatTable } from '../query/format-result.ts';
-import { openArchiveStore } from '../storage/archive-store.ts';
+import { openArchiveForTool } from '../storage/archive-store.ts';
 
 const usage = `usage: ./hoot sql "SELECT …" [--json | --csv]
   views: dispatch (${'pushnotification-dispatch'}), pings (pushnotification-ping), orders
@@ -45,21 +42,7 @@ if (problem !== undefined) {
   process.stderr.write(`sql: ${problem}\n${usage}\n`);
   process.exit(2);
 }
-let store: ReturnType<typeof openArchiveStore>;
-try {
-  store = openArchiveStore(loadConfig('sql', Type.Object(archiveStorageProperties)), 'sql');
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`sql: ${error.problems.join('; ')}\n`);
-  process.exit(2);
-}
-try {
-  await store.check();
-} catch (error) {
-  // Without this, a mistyped ARCHIVE_URL would read as an archive with no rows.
-  process.stderr.write(`sql: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
-  process.exit(1);
-}
+const store = await openArchiveForTool('sql');
 const database = await openArchiveDatabase(store);
 try {
   const result = await database.query(positionals[0] as string);

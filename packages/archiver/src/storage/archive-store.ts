@@ -1,4 +1,6 @@
-import { ConfigError } from '@hoot/runtime';
+import { ConfigError, loadConfig } from '@hoot/runtime';
+import { Type } from '@sinclair/typebox';
+import { archiveStorageProperties } from '../config.ts';
 import type { ObjectStore } from './object-store.ts';
 import { openStore } from './open-store.ts';
 
@@ -21,4 +23,28 @@ export function openArchiveStore(config: ArchiveStorageConfig, service = 'archiv
   } catch (error) {
     throw new ConfigError(service, [(error as Error).message]);
   }
+}
+
+/**
+ * For the command-line tools: the archive named by ARCHIVE_URL and ARCHIVE_S3_*, once it answers.
+ * A bad setting ends the process with code 2, an archive that does not answer with code 1 (a
+ * mistyped ARCHIVE_URL would otherwise read as an empty archive, and an erasure would be recorded
+ * where no archiver reads), each with one line on stderr starting with `tool`.
+ */
+export async function openArchiveForTool(tool: string): Promise<ObjectStore> {
+  let store: ObjectStore;
+  try {
+    store = openArchiveStore(loadConfig(tool, Type.Object(archiveStorageProperties)), tool);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${tool}: ${error.problems.join('; ')}\n`);
+    process.exit(2);
+  }
+  try {
+    await store.check();
+  } catch (error) {
+    process.stderr.write(`${tool}: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  return store;
 }
