@@ -56,11 +56,13 @@ start() {
   local seen; seen="$(wc -l < "$LOGDIR/server.log" 2>/dev/null || echo 0)"
   # setsid: the broker outlives the shell that started it and has its own process group.
   setsid "${JAVA_CMD[@]}" kafka.Kafka "$DIR/server.properties" >>"$LOGDIR/stdout.log" 2>&1 < /dev/null &
-  echo $! > "$PIDFILE"
+  local started=$!
+  echo "$started" > "$PIDFILE"
   hoot_log "starting Kafka (pid $!), logs in $LOGDIR"
   local deadline=$((SECONDS + ${HOOT_KAFKA_START_TIMEOUT:-120}))
   until port_open "$PORT" && tail -n "+$((seen + 1))" "$LOGDIR/server.log" 2>/dev/null | grep -q 'Kafka Server started'; do
-    if ! running_pid >/dev/null; then
+    # The pid alone: while the JVM launcher execs, /proc/<pid>/cmdline can read back empty.
+    if ! kill -0 "$started" 2>/dev/null; then
       hoot_log "Kafka exited during start; last lines of its log:"; tail -n 30 "$LOGDIR/stdout.log" "$LOGDIR/server.log" >&2 || true
       exit 1
     fi

@@ -46,11 +46,13 @@ start() {
   setsid java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -Dlogback.configurationFile="$HOOT_ROOT/infra/s3proxy/logback.xml" -cp "$cp" \
     org.gaul.s3proxy.Main --properties "$DIR/s3proxy.conf" >>"$LOGFILE" 2>&1 < /dev/null &
-  echo $! > "$PIDFILE"
+  local started=$!
+  echo "$started" > "$PIDFILE"
   hoot_log "starting S3Proxy (pid $!), log in $LOGFILE"
   local deadline=$((SECONDS + ${HOOT_S3_START_TIMEOUT:-60}))
   until port_open "$PORT"; do
-    if ! running_pid >/dev/null; then
+    # The pid alone: while the JVM launcher execs, /proc/<pid>/cmdline can read back empty.
+    if ! kill -0 "$started" 2>/dev/null; then
       hoot_log "S3Proxy exited during start; last lines of its log:"; tail -n 30 "$LOGFILE" >&2 || true
       exit 1
     fi

@@ -27,9 +27,10 @@ export function openArchiveStore(config: ArchiveStorageConfig, service = 'archiv
 
 /**
  * For the command-line tools: the archive named by ARCHIVE_URL and ARCHIVE_S3_*, once it answers.
- * A bad setting ends the process with code 2, an archive that does not answer with code 1 (a
- * mistyped ARCHIVE_URL would otherwise read as an empty archive, and an erasure would be recorded
- * where no archiver reads), each with one line on stderr starting with `tool`.
+ * A bad setting ends the process with code 2; storage that does not answer, or holds no archive
+ * file, with code 1 (a mistyped ARCHIVE_URL would otherwise read as an empty archive, and an
+ * erasure would be recorded where no archiver reads); each with one line on stderr starting with
+ * `tool`.
  */
 export async function openArchiveForTool(tool: string): Promise<ObjectStore> {
   let store: ObjectStore;
@@ -40,10 +41,18 @@ export async function openArchiveForTool(tool: string): Promise<ObjectStore> {
     process.stderr.write(`${tool}: ${error.problems.join('; ')}\n`);
     process.exit(2);
   }
+  let problem: string | undefined;
   try {
     await store.check();
+    // A directory or bucket that answers but holds no archive file is most likely the wrong one
+    // (its parent, a mistyped name): refused rather than read as an empty archive.
+    const first = await store.list('topic=')[Symbol.asyncIterator]().next();
+    if (first.done === true) problem = 'it holds no archive file (topic=…/dt=…/hour=…/*.parquet)';
   } catch (error) {
-    process.stderr.write(`${tool}: no archive at ${store.url} (ARCHIVE_URL): ${(error as Error).message}\n`);
+    problem = (error as Error).message;
+  }
+  if (problem !== undefined) {
+    process.stderr.write(`${tool}: no archive at ${store.url} (ARCHIVE_URL): ${problem}\n`);
     process.exit(1);
   }
   return store;
