@@ -6,7 +6,9 @@ WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY packages/events/package.json packages/events/
 COPY packages/db/package.json packages/db/
+COPY packages/kafka/package.json packages/kafka/
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/streams/package.json packages/streams/
 COPY packages/processor/package.json packages/processor/
 COPY packages/api/package.json packages/api/
 COPY packages/archiver/package.json packages/archiver/

@@ -4,7 +4,9 @@
 // to part of its subscribers, keyed by campaign as the dispatcher keys it. Texts repeat within a
 // send as they do in production; notification ids, subscribers, times and outcomes do not, so the
 // compression has real work. Deterministic for a given seed.
-import { campaignKey, type Dispatch, type Ping, partitionForKey } from '@hoot/events';
+
+import { campaignKey, type Dispatch, type Ping } from '@hoot/events';
+import { partitionForKey } from '@hoot/kafka';
 import { Random } from '@hoot/workload';
 
 export interface BenchMerchant {

@@ -17,9 +17,9 @@ import {
   createBuiltinCatalog,
   type Dispatch,
   dispatchSchema,
-  javaCompatiblePartitioner,
   valueSubject,
 } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import { Random } from '@hoot/workload';
 import type { Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';

@@ -6,9 +6,9 @@ import {
   type Topology,
   TopologyBuilder,
   tumblingWindows,
-} from '@hoot/processor';
+} from '@hoot/streams';
 
-export { createKafkajsPort, EngineMetrics, StreamProcessor } from '@hoot/processor';
+export { createKafkajsPort, EngineMetrics, StreamProcessor } from '@hoot/streams';
 
 interface Event {
   id: string;

@@ -1,14 +1,9 @@
 // Pings written straight to Kafka as Hoot's api writes them (schema id 4, keyed by campaign with
 // Java's murmur2 partitioning), for the benchmarks' load and probes.
-import {
-  campaignKey,
-  createAvroSerde,
-  createBuiltinCatalog,
-  javaCompatiblePartitioner,
-  type Ping,
-  pingSchema,
-} from '@hoot/events';
-import { kafka } from '../packages/processor/test/integration/harness/kafka.ts';
+
+import { campaignKey, createAvroSerde, createBuiltinCatalog, type Ping, pingSchema } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
+import { kafka } from '../packages/streams/test/integration/harness/kafka.ts';
 
 export interface PingWriter {
   /** A delivery ping of `merchant`'s campaign, delivered now, with a notification of its own. */

@@ -7,7 +7,7 @@ import { createBuiltinCatalog } from '@hoot/events';
 import { Workload, writeRecords } from '@hoot/workload';
 import pg from 'pg';
 import { CampaignPipeline } from '../packages/processor/test/campaigns/pipeline.ts';
-import { kafka } from '../packages/processor/test/integration/harness/kafka.ts';
+import { kafka } from '../packages/streams/test/integration/harness/kafka.ts';
 import { machineLine, median } from './machine.ts';
 
 const PINGS = Number(process.env.PINGS ?? 5_000_000);

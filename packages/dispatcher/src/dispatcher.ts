@@ -8,11 +8,11 @@ import {
   type Dispatch,
   dispatchSchema,
   ensureTopics,
-  javaCompatiblePartitioner,
   registryFromEnv,
   valueSubject,
 } from '@hoot/events';
-import { kafkaLogCreator, keepInGroup } from '@hoot/runtime';
+import { javaCompatiblePartitioner, keepInGroup } from '@hoot/kafka';
+import { kafkaLogCreator } from '@hoot/runtime';
 import { type ConsumerRunConfig, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';

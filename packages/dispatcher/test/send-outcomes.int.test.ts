@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@hoot/dispatcher';
-import { campaignKey, partitionForKey, verifyPingToken } from '@hoot/events';
+import { campaignKey, verifyPingToken } from '@hoot/events';
+import { partitionForKey } from '@hoot/kafka';
 import type pg from 'pg';
 import webpush from 'web-push';
 import {

@@ -22,8 +22,6 @@ export {
   signPingToken,
   verifyPingToken,
 } from './notification/ping-token.ts';
-export { javaCompatiblePartitioner } from './partitioning/kafkajs-partitioner.ts';
-export { murmur2, partitionForKey, toPositive } from './partitioning/murmur2.ts';
 export { BUILTIN_SCHEMA_IDS, createBuiltinCatalog } from './registry/builtin-catalog.ts';
 export { type ConfluentRegistryOptions, createConfluentRegistry } from './registry/confluent-registry.ts';
 export { registryFromEnv } from './registry/registry-from-env.ts';

@@ -7,18 +7,18 @@ import {
   valueSubject,
 } from '@hoot/events';
 import type { ReadinessCheck } from '@hoot/runtime';
-import type { Pool } from 'pg';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import { campaignTopology } from './campaigns/campaign-topology.ts';
-import type { ProcessorConfig } from './config.ts';
 import {
   createKafkajsPort,
   EngineMetrics,
   type KafkaPort,
   StreamProcessor,
   type TopicSpec,
-} from './engine/index.ts';
+} from '@hoot/streams';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { campaignTopology } from './campaigns/campaign-topology.ts';
+import type { ProcessorConfig } from './config.ts';
 import { PostgresSink } from './sink/postgres-sink.ts';
 import { SinkMetrics } from './sink/sink-metrics.ts';
 

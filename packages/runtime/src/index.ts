@@ -1,6 +1,4 @@
 export { freePort } from './free-port.ts';
-export { type GroupMembership, type KeepInGroupOptions, keepInGroup } from './group-membership.ts';
-export { errorChain, isBrokerAway, kafkaErrorTypes } from './kafka-errors.ts';
 export { kafkaLogCreator } from './kafka-log.ts';
 export { ConfigError, configVariables, loadConfig } from './load-config.ts';
 export { LOG_LEVELS, type LogLevel, logEnvProperties } from './log-config.ts';

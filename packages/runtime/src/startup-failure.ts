@@ -1,5 +1,5 @@
+import { errorChain as chain } from '@hoot/kafka';
 import type { Logger } from 'pino';
-import { errorChain as chain } from './kafka-errors.ts';
 
 /** Exit code of a service that could not start (a supervisor restarts it; a human reads why). */
 export const EXIT_STARTUP_FAILED = 1;

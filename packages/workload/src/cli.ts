@@ -5,7 +5,8 @@
 // orders meet the clicks they are attributed to (see Workload).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createBuiltinCatalog, javaCompatiblePartitioner } from '@hoot/events';
+import { createBuiltinCatalog } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultWorkloadTopics, Workload, waitForGroup, writeRecords } from './index.ts';
 

@@ -1,4 +1,4 @@
-import { javaCompatiblePartitioner } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import { kafkaLogCreator } from '@hoot/runtime';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';

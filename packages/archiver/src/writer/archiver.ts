@@ -7,7 +7,7 @@ import {
   topicSchemas,
   valueSubject,
 } from '@hoot/events';
-import { type GroupMembership, keepInGroup } from '@hoot/runtime';
+import { type GroupMembership, keepInGroup } from '@hoot/kafka';
 import type { Schema } from 'avsc';
 import { parquetMetadata } from 'hyparquet';
 import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { javaCompatiblePartitioner, partitionForKey } from '@hoot/kafka';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -10,9 +11,7 @@ import {
   createBuiltinCatalog,
   encodeFrame,
   FrameError,
-  javaCompatiblePartitioner,
   type Ping,
-  partitionForKey,
   pingSchema,
   seedPingSchema,
   valueSubject,

@@ -1,4 +1,4 @@
-import type { Aggregator } from '../engine/index.ts';
+import type { Aggregator } from '@hoot/streams';
 import type { CampaignFact } from './campaign-fact.ts';
 
 /** A campaign's absolute figures, in one hour or in total. */

@@ -14,13 +14,7 @@ import {
   Topics,
   valueSubject,
 } from '@hoot/events';
-import {
-  jsonSerde,
-  type TopicSerde,
-  type Topology,
-  TopologyBuilder,
-  tumblingWindows,
-} from '../engine/index.ts';
+import { jsonSerde, type TopicSerde, type Topology, TopologyBuilder, tumblingWindows } from '@hoot/streams';
 import { attribute, type ClickRef, rememberClick } from './attribution.ts';
 import { type CampaignFact, isSent, pingFacts, retractFact, sentFact } from './campaign-fact.ts';
 import { type CampaignFigures, figuresAggregator } from './campaign-figures.ts';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inTransaction } from '@hoot/db';
 import type { AvroSerde, CampaignReport } from '@hoot/events';
-import type { Pool } from 'pg';
-import type { Logger } from 'pino';
 import {
   type BatchControl,
   coPartitionedAssigner,
@@ -12,7 +10,9 @@ import {
   type KafkaPort,
   type OutgoingRecord,
   type TransactionalProducer,
-} from '../engine/index.ts';
+} from '@hoot/streams';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { upsertReports } from './report-rows.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 import { lockSinkOffset, type PartitionRef, readSinkOffset, writeSinkOffset } from './sink-offsets.ts';

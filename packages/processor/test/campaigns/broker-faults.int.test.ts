@@ -9,13 +9,13 @@ import {
   campaignReportSchema,
   createAvroSerde,
   createBuiltinCatalog,
-  javaCompatiblePartitioner,
   valueSubject,
 } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import { freePort } from '@hoot/runtime';
 import { PrivateBroker, Workload, type WorkloadRecord, writeRecords } from '@hoot/workload';
 import type { Kafka, Producer } from 'kafkajs';
-import type { AppProcess } from '../integration/harness/processes.ts';
+import type { AppProcess } from '../../../streams/test/integration/harness/processes.ts';
 import type { CampaignPipeline } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -27,7 +27,7 @@ const broker = new PrivateBroker();
 // Loaded once KAFKA_BROKERS names the private broker: the harness reads it at module load.
 let Pipeline: typeof CampaignPipeline;
 let kafka: Kafka;
-let readAll: typeof import('../integration/harness/kafka.ts').readAll;
+let readAll: typeof import('../../../streams/test/integration/harness/kafka.ts').readAll;
 
 /** Runs `work` until it succeeds: the broker may be down or restarting at any moment. */
 async function untilItWorks<T>(work: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
@@ -227,7 +227,7 @@ describe('campaign reporting on a broker that fails', () => {
     await broker.start();
     process.env.KAFKA_BROKERS = broker.brokers;
     ({ CampaignPipeline: Pipeline } = await import('./pipeline.ts'));
-    ({ kafka, readAll } = await import('../integration/harness/kafka.ts'));
+    ({ kafka, readAll } = await import('../../../streams/test/integration/harness/kafka.ts'));
   });
   after(async () => {
     await broker.thaw();

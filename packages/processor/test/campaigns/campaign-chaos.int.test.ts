@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Workload } from '@hoot/workload';
-import { sleep } from '../integration/harness/kafka.ts';
+import { sleep } from '../../../streams/test/integration/harness/kafka.ts';
 import { CampaignPipeline } from './pipeline.ts';
 import { TemporaryPostgres } from './temporary-postgres.ts';
 

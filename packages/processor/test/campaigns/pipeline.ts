@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
-import { createBuiltinCatalog, javaCompatiblePartitioner } from '@hoot/events';
+import { createBuiltinCatalog } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import {
   type Figures,
   type Workload,
@@ -15,8 +16,12 @@ import {
   writeRecords,
 } from '@hoot/workload';
 import pg from 'pg';
-import { deleteTopicsWithPrefix, kafka, uniqueName } from '../integration/harness/kafka.ts';
-import { AppProcess } from '../integration/harness/processes.ts';
+import {
+  deleteTopicsWithPrefix,
+  kafka,
+  uniqueName,
+} from '../../../streams/test/integration/harness/kafka.ts';
+import { AppProcess } from '../../../streams/test/integration/harness/processes.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const FIGURES = ['sent', 'impressions', 'clicks', 'orders', 'revenue_minor'] as const;

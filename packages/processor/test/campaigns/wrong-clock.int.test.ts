@@ -8,7 +8,7 @@ import {
   valueSubject,
 } from '@hoot/events';
 import pg from 'pg';
-import { kafka } from '../integration/harness/kafka.ts';
+import { kafka } from '../../../streams/test/integration/harness/kafka.ts';
 import { CampaignPipeline } from './pipeline.ts';
 
 const HOUR = 3_600_000;

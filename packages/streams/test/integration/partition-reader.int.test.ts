@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
-import type { InputRecord } from '../../src/engine/port/kafka-port.ts';
-import { createKafkajsPartitionReader } from '../../src/engine/port/kafkajs/partition-reader.ts';
+import type { InputRecord } from '../../src/port/kafka-port.ts';
+import { createKafkajsPartitionReader } from '../../src/port/kafkajs/partition-reader.ts';
 import { createTopics, deleteTopicsWithPrefix, produce, sleep, uniqueName } from './harness/kafka.ts';
 import { NetworkFaults } from './harness/network-faults.ts';
 

@@ -1,4 +1,4 @@
-import { type GroupMembership, keepInGroup } from '@hoot/runtime';
+import { type GroupMembership, keepInGroup } from '@hoot/kafka';
 import type { Batch, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { GroupConsumer, GroupConsumerOptions, InputBatch, InputRecord } from '../kafka-port.ts';

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
 import { freePort } from '@hoot/runtime';
 import pg from 'pg';
-import { brokers, deleteTopicsWithPrefix, uniqueName } from './harness/kafka.ts';
-import { AppProcess } from './harness/processes.ts';
+import { brokers, deleteTopicsWithPrefix, uniqueName } from '../../streams/test/integration/harness/kafka.ts';
+import { AppProcess } from '../../streams/test/integration/harness/processes.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hoot_test';
 
 /** The process's one fatal line, after checking that neither it nor stderr holds a stack trace. */

@@ -1,4 +1,4 @@
-import { javaCompatiblePartitioner } from '@hoot/events';
+import { javaCompatiblePartitioner } from '@hoot/kafka';
 import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type OutgoingRecord, ProducerFencedError, type TransactionalProducer } from '../kafka-port.ts';

@@ -1,4 +1,4 @@
-import { type GroupMembership, keepInGroup } from '@hoot/runtime';
+import { type GroupMembership, keepInGroup } from '@hoot/kafka';
 import type { ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { PartitionReader, ReadRequest } from '../kafka-port.ts';

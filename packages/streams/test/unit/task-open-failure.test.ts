@@ -7,12 +7,12 @@ import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createKafkajsAdmin } from '../../src/engine/port/kafkajs/admin.ts';
-import { createKafkajsPartitionReader } from '../../src/engine/port/kafkajs/partition-reader.ts';
-import { createKafkajsTransactionalProducer } from '../../src/engine/port/kafkajs/transactional-producer.ts';
-import { ChangelogRestorer } from '../../src/engine/restore/changelog-restorer.ts';
-import { StreamTask } from '../../src/engine/task/stream-task.ts';
 import { EngineMetrics, jsonSerde, TopologyBuilder } from '../../src/index.ts';
+import { createKafkajsAdmin } from '../../src/port/kafkajs/admin.ts';
+import { createKafkajsPartitionReader } from '../../src/port/kafkajs/partition-reader.ts';
+import { createKafkajsTransactionalProducer } from '../../src/port/kafkajs/transactional-producer.ts';
+import { ChangelogRestorer } from '../../src/restore/changelog-restorer.ts';
+import { StreamTask } from '../../src/task/stream-task.ts';
 
 /** A port nothing listens on: a broker that is away. */
 async function closedPort(): Promise<number> {

@@ -1,4 +1,4 @@
-import { kafkaErrorTypes } from '@hoot/runtime';
+import { kafkaErrorTypes } from '@hoot/kafka';
 
 export const FENCED_ERROR_TYPES = [
   'PRODUCER_FENCED',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundEventTime, eventTimeBound } from '../../src/engine/topology/event-time-bound.ts';
+import { boundEventTime, eventTimeBound } from '../../src/topology/event-time-bound.ts';
 
 describe('event-time bound', () => {
   const now = Date.UTC(2026, 10, 30, 10, 8);

@@ -1,4 +1,4 @@
-import { partitionForKey } from '@hoot/events';
+import { partitionForKey } from '@hoot/kafka';
 import type { StoreSerde } from '../../serde/serde.ts';
 import type { StreamRecord } from '../stream-record.ts';
 import type { NodeFactory } from '../topology.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
-import { createKafkajsTransactionalProducer } from '../../src/engine/port/kafkajs/transactional-producer.ts';
+import { createKafkajsTransactionalProducer } from '../../src/port/kafkajs/transactional-producer.ts';
 import {
   createTopics,
   deleteTopicsWithPrefix,

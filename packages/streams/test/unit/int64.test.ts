@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  readInt64BE,
-  readOrderedInt64BE,
-  writeInt64BE,
-  writeOrderedInt64BE,
-} from '../../src/engine/wire/int64.ts';
+import { readInt64BE, readOrderedInt64BE, writeInt64BE, writeOrderedInt64BE } from '../../src/wire/int64.ts';
 
 const values = [
   0,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
-import { isConcurrentTransactions, isFenced } from '../../src/engine/port/kafkajs/errors.ts';
+import { isConcurrentTransactions, isFenced } from '../../src/port/kafkajs/errors.ts';
 
 // kafkajs is CommonJS: its error classes come off the default export.
 const { KafkaJSNonRetriableError, KafkaJSProtocolError } = kafkajs;
