@@ -1,19 +1,11 @@
 // Engine benchmark: catch-up throughput of one processor on a pre-filled topic, restore throughput
-// from changelogs into an empty state directory, and the raw kafkajs consume rate of the same
+// from changelogs into an empty state directory (each in a process of its own: CPU s per 1M
+// records and peak RSS are the engine's alone), and the raw kafkajs consume rate of the same
 // topic as the ceiling. Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS env)
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import {
-  countingAggregatorTopology,
-  createKafkajsPort,
-  EngineMetrics,
-  StreamProcessor,
-} from './engine-topology.ts';
 import { machineLine, median } from './machine.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
@@ -25,7 +17,6 @@ const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING
 const prefix = `bench-${randomUUID().slice(0, 8)}`;
 const input = `${prefix}-input`;
 const output = `${prefix}-output`;
-const logger = pino({ level: 'warn' });
 
 async function prefill(): Promise<number> {
   const admin = kafka.admin();
@@ -80,81 +71,32 @@ async function rawConsume(): Promise<number> {
   return RECORDS / seconds;
 }
 
-async function lag(groupId: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(input);
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [input] });
-  await admin.disconnect();
-  let total = 0;
-  for (const end of ends) {
-    const c = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-    total += Number(end.high) - Math.max(0, c);
-  }
-  return total;
-}
-
-function processor(applicationId: string, stateDir: string, registry = new Registry()): StreamProcessor {
-  return new StreamProcessor({
-    applicationId,
-    topology: countingAggregatorTopology(input, output),
-    port: createKafkajsPort({ brokers, clientId: applicationId, logger }),
-    stateDir,
-    commitIntervalMs: COMMIT_INTERVAL_MS,
-    commitMaxRecords: 20_000,
-    metrics: new EngineMetrics(registry),
-    logger,
+/** Runs one engine phase in a child process (bench/engine-run.ts); returns what it printed. */
+function enginePhase(phase: 'catch-up' | 'restore', applicationId: string): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./engine-run.ts', import.meta.url)),
+        phase,
+        applicationId,
+        input,
+        output,
+        String(RECORDS),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) reject(new Error(`engine ${phase} exited with ${code}: ${last}`));
+      else resolve(JSON.parse(last) as Record<string, number>);
+    });
   });
-}
-
-async function catchUpAndRestore(
-  run: number,
-): Promise<{ catchUp: number; restore: number; restored: number }> {
-  const applicationId = `${prefix}-app-${run}`;
-  const dir = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
-  const firstRegistry = new Registry();
-  const first = processor(applicationId, dir, firstRegistry);
-  const start = performance.now();
-  await first.start();
-  while ((await lag(applicationId)) > 0) await new Promise((r) => setTimeout(r, 200));
-  const catchUp = RECORDS / ((performance.now() - start) / 1000);
-  const commits =
-    (await firstRegistry.getSingleMetric('hoot_engine_commit_duration_seconds')?.get())?.values ?? [];
-  const count =
-    commits.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value ?? 0;
-  const sum = commits.find((v) => (v as { metricName?: string }).metricName?.endsWith('_sum'))?.value ?? 0;
-  console.log(
-    `  commits: ${count}, mean commit ${((sum / Math.max(1, count)) * 1000).toFixed(1)} ms, ${Math.round(RECORDS / Math.max(1, count))} records per commit`,
-  );
-  await first.stop();
-
-  const empty = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
-  const registry = new Registry();
-  const second = new StreamProcessor({
-    applicationId,
-    topology: countingAggregatorTopology(input, output),
-    port: createKafkajsPort({ brokers, clientId: applicationId, logger }),
-    stateDir: empty,
-    commitIntervalMs: COMMIT_INTERVAL_MS,
-    commitMaxRecords: 20_000,
-    metrics: new EngineMetrics(registry),
-    logger,
-  });
-  const restoreStart = performance.now();
-  await second.start();
-  while (!second.ready || (await restoredRecords(registry)) === 0)
-    await new Promise((r) => setTimeout(r, 20));
-  const restoreSeconds = (performance.now() - restoreStart) / 1000;
-  const restored = await restoredRecords(registry);
-  await second.stop();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(empty, { recursive: true, force: true });
-  return { catchUp, restore: restored / restoreSeconds, restored };
-}
-
-async function restoredRecords(registry: Registry): Promise<number> {
-  const metric = await registry.getSingleMetric('hoot_engine_restored_records_total')?.get();
-  return (metric?.values ?? []).reduce((n, v) => n + v.value, 0);
 }
 
 console.log(`machine: ${machineLine()}`);
@@ -163,22 +105,31 @@ console.log(
 );
 const prefillSeconds = await prefill();
 console.log(`prefill: ${RECORDS} records in ${prefillSeconds.toFixed(1)} s`);
-const raw: number[] = [];
-const catchUp: number[] = [];
-const restore: number[] = [];
+const figures = new Map<string, number[]>();
+const keep = (name: string, value: number) => figures.set(name, [...(figures.get(name) ?? []), value]);
 for (let run = 1; run <= RUNS; run++) {
-  raw.push(await rawConsume());
-  const r = await catchUpAndRestore(run);
-  catchUp.push(r.catchUp);
-  restore.push(r.restore);
+  const raw = await rawConsume();
+  keep('raw', raw);
+  const applicationId = `${prefix}-app-${run}`;
+  const c = await enginePhase('catch-up', applicationId);
+  const r = await enginePhase('restore', applicationId);
+  keep('catchUp', c.recordsPerSecond!);
+  keep('catchUpCpu', (c.cpuSeconds! / RECORDS) * 1e6);
+  keep('catchUpRss', c.peakRssMiB!);
+  keep('restore', r.recordsPerSecond!);
+  keep('restoreRss', r.peakRssMiB!);
   console.log(
-    `run ${run}: raw kafkajs consume ${Math.round(raw.at(-1)!)} records/s; engine catch-up ${Math.round(r.catchUp)} records/s; ` +
-      `restore ${Math.round(r.restore)} records/s (${r.restored} changelog records)`,
+    `run ${run}: raw kafkajs consume ${Math.round(raw)} records/s; engine catch-up ${Math.round(c.recordsPerSecond!)} records/s, ` +
+      `${((c.cpuSeconds! / RECORDS) * 1e6).toFixed(1)} CPU s per 1M records, peak RSS ${Math.round(c.peakRssMiB!)} MiB, ` +
+      `${c.commits} commits of ${c.meanCommitMs!.toFixed(1)} ms on average; restore ${Math.round(r.recordsPerSecond!)} records/s ` +
+      `(${r.restored} changelog records), peak RSS ${Math.round(r.peakRssMiB!)} MiB`,
   );
 }
+const m = (name: string) => median(figures.get(name)!);
 console.log(
-  `median of ${RUNS}: raw kafkajs consume ${Math.round(median(raw))} records/s; ` +
-    `engine catch-up ${Math.round(median(catchUp))} records/s; restore ${Math.round(median(restore))} records/s`,
+  `median of ${RUNS}: raw kafkajs consume ${Math.round(m('raw'))} records/s; engine catch-up ${Math.round(m('catchUp'))} records/s, ` +
+    `${m('catchUpCpu').toFixed(1)} CPU s per 1M records, peak RSS ${Math.round(m('catchUpRss'))} MiB; ` +
+    `restore ${Math.round(m('restore'))} records/s, peak RSS ${Math.round(m('restoreRss'))} MiB`,
 );
 const admin = kafka.admin();
 await admin.connect();
