@@ -68,6 +68,11 @@ export interface GroupConsumerOptions {
   sessionTimeoutMs?: number;
   rebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /**
+   * How many partitions' batches may be in onBatch at once (default 1). Batches of one partition
+   * are always handed over one at a time, in order.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface GroupAssigner {

@@ -30,24 +30,29 @@ export class ChangelogRestorer {
       { task: taskId, store: r.store, topic: r.topic, from, to: r.endOffset },
       `restoring ${r.store} of task ${taskId}: ${r.remaining} offsets`,
     );
-    await this.#reader.read({
-      topic: r.topic,
-      partition: r.partition,
-      fromOffset: from,
-      toOffset: r.endOffset,
-      onRecords: (records, nextOffset) => {
-        r.apply(records, nextOffset);
-        this.#metrics.restoredRecords.inc({ store: r.store }, records.length);
-        const now = performance.now();
-        if (now - lastLog >= PROGRESS_EVERY_MS) {
-          lastLog = now;
-          this.#logger.info(
-            { task: taskId, store: r.store, restored: r.restored, next: nextOffset, to: r.endOffset },
-            `restoring ${r.store} of task ${taskId}: ${r.restored} records so far`,
-          );
-        }
-      },
-    });
+    r.start();
+    try {
+      await this.#reader.read({
+        topic: r.topic,
+        partition: r.partition,
+        fromOffset: from,
+        toOffset: r.endOffset,
+        onRecords: (records, nextOffset) => {
+          r.apply(records, nextOffset);
+          this.#metrics.restoredRecords.inc({ store: r.store }, records.length);
+          const now = performance.now();
+          if (now - lastLog >= PROGRESS_EVERY_MS) {
+            lastLog = now;
+            this.#logger.info(
+              { task: taskId, store: r.store, restored: r.restored, next: nextOffset, to: r.endOffset },
+              `restoring ${r.store} of task ${taskId}: ${r.restored} records so far`,
+            );
+          }
+        },
+      });
+    } finally {
+      r.finish();
+    }
     const seconds = (performance.now() - started) / 1000;
     this.#metrics.restoreDuration.observe({ store: r.store }, seconds);
     this.#logger.info(

@@ -47,6 +47,19 @@ export class StoreRestoration {
     return Math.max(0, this.endOffset - this.startOffset);
   }
 
+  /**
+   * Called before the first batch: a restore into an empty store (a new or wiped state directory)
+   * loads without the timestamp index, which finish() builds once.
+   */
+  start(): void {
+    if (this.startOffset === 0 && this.remaining > 0) this.#sqlite.dropTimestampIndex();
+  }
+
+  /** Called after the last batch, or when the restore fails: the store is whole again. */
+  finish(): void {
+    this.#sqlite.ensureTimestampIndex();
+  }
+
   apply(records: InputRecord[], nextOffset: number): void {
     this.#state.begin();
     try {

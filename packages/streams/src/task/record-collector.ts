@@ -40,9 +40,21 @@ export class RecordCollector {
   async drain(): Promise<OutgoingRecord[]> {
     const outputs = this.#outputs;
     this.#outputs = [];
-    const records: OutgoingRecord[] = await Promise.all(
-      outputs.map(async (r) => ({ ...r, value: r.value === null ? null : await r.value })),
-    );
+    // Values serialized synchronously are taken as they are; only promises are awaited.
+    const records = new Array<OutgoingRecord>(outputs.length);
+    let pending: Promise<void>[] | undefined;
+    for (let i = 0; i < outputs.length; i++) {
+      const r = outputs[i]!;
+      if (r.value instanceof Promise) {
+        pending ??= [];
+        pending.push(
+          r.value.then((value) => {
+            records[i] = { ...r, value };
+          }),
+        );
+      } else records[i] = r as OutgoingRecord;
+    }
+    if (pending !== undefined) await Promise.all(pending);
     for (const [topic, byKey] of this.#changelogs) {
       for (const { key, value } of byKey.values())
         records.push({ topic, partition: this.#partition, key, value });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
-import type { AdminPort, InputBatch, TransactionalProducer } from '../port/kafka-port.ts';
+import type { AdminPort, InputBatch, InputRecord, TransactionalProducer } from '../port/kafka-port.ts';
 import type { ChangelogRestorer } from '../restore/changelog-restorer.ts';
 import { StoreRestoration } from '../restore/store-restoration.ts';
 import { int64Serde, stringSerde } from '../serde/serde.ts';
@@ -141,18 +141,7 @@ export class StreamTask {
         'input skips offsets',
       );
     }
-    const decoded = await Promise.all(
-      records.map(async (r) => {
-        try {
-          return {
-            ok: true as const,
-            value: r.value === null ? null : await route.source.value.deserialize(r.value),
-          };
-        } catch (error) {
-          return { ok: false as const, error };
-        }
-      }),
-    );
+    const decoded = await decodeValues(records, route.source.value);
     if (this.#status !== TaskStatus.Running) return;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -415,4 +404,46 @@ export class StreamTask {
     assertTransition(this.id, this.#status, to);
     this.#status = to;
   }
+}
+
+type Decoded = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Decodes the values of a batch, in order. A serde that answers synchronously (JSON, Avro with
+ * known schemas) costs no promise per record; only values whose decoding returned a promise are
+ * awaited.
+ */
+async function decodeValues(
+  records: InputRecord[],
+  serde: { deserialize(data: Buffer): unknown },
+): Promise<Decoded[]> {
+  const decoded: Decoded[] = new Array(records.length);
+  let pending: Promise<void>[] | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const bytes = records[i]!.value;
+    if (bytes === null) {
+      decoded[i] = { ok: true, value: null };
+      continue;
+    }
+    try {
+      const value = serde.deserialize(bytes);
+      if (value instanceof Promise) {
+        pending ??= [];
+        pending.push(
+          value.then(
+            (v) => {
+              decoded[i] = { ok: true, value: v };
+            },
+            (error) => {
+              decoded[i] = { ok: false, error };
+            },
+          ),
+        );
+      } else decoded[i] = { ok: true, value };
+    } catch (error) {
+      decoded[i] = { ok: false, error };
+    }
+  }
+  if (pending !== undefined) await Promise.all(pending);
+  return decoded;
 }

@@ -34,7 +34,7 @@ export function createKafkajsGroupConsumer(
       const runOptions: Parameters<typeof consumer.run>[0] = {
         autoCommit: false,
         eachBatchAutoResolve: true,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({ batch, heartbeat, isStale }) => {
           await handlers.onBatch(toInputBatch(batch), { heartbeat, isStale });
         },

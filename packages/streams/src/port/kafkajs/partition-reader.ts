@@ -40,8 +40,10 @@ export function createKafkajsPartitionReader(
     readUncommitted: false,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 100,
-    maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    // Decoded, a fetch takes several times its size in memory: bounded so that a restore does
+    // not dominate the process' footprint.
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     sessionTimeout: 30_000,
   });
   const active = new Map<string, ActiveRead>();

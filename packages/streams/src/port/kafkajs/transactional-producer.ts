@@ -6,9 +6,9 @@ import { isConcurrentTransactions, isFenced } from './errors.ts';
 
 const MAX_ATTEMPTS = 8;
 const CHUNK_BYTES = 512 * 1024;
-// kafkajs groups a request's messages per partition by copying arrays (quadratic in their
-// number): many small requests are much cheaper than one large one.
-const CHUNK_RECORDS = 2000;
+// Grouping a request's messages per partition is linear with patches/kafkajs@2.2.4.patch (kafkajs
+// as published copies the partition's array for every message); the byte bound decides.
+const CHUNK_RECORDS = 20_000;
 
 /**
  * One transaction per call. Handles kafkajs' transaction quirks on purpose: a transaction begun
