@@ -4,6 +4,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 RUN npm install -g pnpm@10.34.9
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+# Patches of dependencies (see README, "Dependencies") are applied by the install.
+COPY patches patches
 COPY packages/events/package.json packages/events/
 COPY packages/db/package.json packages/db/
 COPY packages/kafka/package.json packages/kafka/
