@@ -5,15 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKafkaPort } from '@hoot/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import {
-  countingAggregatorTopology,
-  createKafkajsPort,
-  EngineMetrics,
-  StreamProcessor,
-} from './engine-topology.ts';
+import { countingAggregatorTopology, EngineMetrics, StreamProcessor } from './engine-topology.ts';
 
 const [phase, applicationId, input, output, records] = process.argv.slice(2);
 if ((phase !== 'catch-up' && phase !== 'restore') || !applicationId || !input || !output || !records) {
@@ -32,7 +28,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
 const processor = new StreamProcessor({
   applicationId,
   topology: countingAggregatorTopology(input, output),
-  port: createKafkajsPort({ brokers, clientId: applicationId, logger }),
+  // HOOT_KAFKA_CLIENT: kafkajs (the default) or platformatic.
+  port: createKafkaPort(process.env.HOOT_KAFKA_CLIENT, { brokers, clientId: applicationId, logger }),
   stateDir: dir,
   commitIntervalMs: COMMIT_INTERVAL_MS,
   commitMaxRecords: 20_000,

@@ -2,6 +2,17 @@ export { EngineMetrics } from './metrics/engine-metrics.ts';
 export * from './port/kafka-port.ts';
 export { createKafkajsPort, type KafkajsPortOptions } from './port/kafkajs/kafkajs-port.ts';
 export {
+  createPlatformaticPort,
+  type PlatformaticPortOptions,
+} from './port/platformatic/platformatic-port.ts';
+export {
+  createKafkaPort,
+  KAFKA_CLIENTS,
+  type KafkaClientName,
+  kafkaClientName,
+  type SelectPortOptions,
+} from './port/select-port.ts';
+export {
   coPartitionedAssigner,
   encodeMemberTasks,
   type MemberTasks,
