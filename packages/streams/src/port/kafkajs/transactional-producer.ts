@@ -147,18 +147,26 @@ function lastOffsets(
   records: OutgoingRecord[],
   results: Array<{ topicName: string; partition: number; baseOffset?: string }>,
 ): Map<string, number> {
-  const counts = new Map<string, number>();
+  // Per topic, the count per partition (no string built per record).
+  const counts = new Map<string, Map<number, number>>();
   const unknown = new Set<string>();
   for (const r of records) {
-    if (r.partition === undefined) unknown.add(r.topic);
-    else counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
+    if (r.partition === undefined) {
+      unknown.add(r.topic);
+      continue;
+    }
+    let perPartition = counts.get(r.topic);
+    if (perPartition === undefined) {
+      perPartition = new Map();
+      counts.set(r.topic, perPartition);
+    }
+    perPartition.set(r.partition, (perPartition.get(r.partition) ?? 0) + 1);
   }
   const out = new Map<string, number>();
   for (const result of results) {
-    const key = `${result.topicName}:${result.partition}`;
-    const count = counts.get(key);
+    const count = counts.get(result.topicName)?.get(result.partition);
     if (count === undefined || unknown.has(result.topicName) || result.baseOffset === undefined) continue;
-    out.set(key, Number(result.baseOffset) + count - 1);
+    out.set(`${result.topicName}:${result.partition}`, Number(result.baseOffset) + count - 1);
   }
   return out;
 }
