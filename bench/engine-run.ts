@@ -1,7 +1,9 @@
 // One engine phase of the engine benchmark, in a process of its own so that its CPU time and peak
 // RSS are its own: `catch-up` processes the input topic to its end from an empty state directory;
-// `restore` restores that application's changelogs into an empty one. Prints one JSON line.
-// Usage: node bench/engine-run.ts <catch-up|restore> <application id> <input> <output> <records>
+// `restore` restores that application's changelogs into an empty one; `restart` starts on the
+// state directory a catch-up left and measures the time until every task runs. Prints one JSON
+// line. Usage: node bench/engine-run.ts <catch-up|restore|restart> <application id> <input>
+// <output> <records> [state directory: kept, else a temporary one is made and removed]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +13,16 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { countingAggregatorTopology, EngineMetrics, StreamProcessor } from './engine-topology.ts';
 
-const [phase, applicationId, input, output, records] = process.argv.slice(2);
-if ((phase !== 'catch-up' && phase !== 'restore') || !applicationId || !input || !output || !records) {
+const [phase, applicationId, input, output, records, stateDir] = process.argv.slice(2);
+if (
+  !['catch-up', 'restore', 'restart'].includes(phase ?? '') ||
+  !applicationId ||
+  !input ||
+  !output ||
+  !records
+) {
   console.error(
-    'usage: node bench/engine-run.ts <catch-up|restore> <application id> <input> <output> <records>',
+    'usage: node bench/engine-run.ts <catch-up|restore|restart> <application id> <input> <output> <records> [state directory]',
   );
   process.exit(2);
 }
@@ -24,7 +32,7 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = pino({ level: 'warn' });
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 const registry = new Registry();
-const dir = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
+const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'hoot-bench-'));
 const processor = new StreamProcessor({
   applicationId,
   topology: countingAggregatorTopology(input, output),
@@ -73,6 +81,13 @@ if (phase === 'catch-up') {
     commits: count,
     meanCommitMs: (sum / Math.max(1, count)) * 1000,
   };
+} else if (phase === 'restart') {
+  // Ready: the group has assigned every task and each has opened (its restore is the changelogs'
+  // tail beyond the checkpoints, here nothing).
+  const partitions = Number(process.env.PARTITIONS ?? 6);
+  const open = async () => (await metricValues('hoot_engine_open_tasks')).reduce((n, v) => n + v.value, 0);
+  while (!processor.ready || (await open()) < partitions) await new Promise((r) => setTimeout(r, 10));
+  result = { readySeconds: (performance.now() - start) / 1000 };
 } else {
   const restored = async () =>
     (await metricValues('hoot_engine_restored_records_total')).reduce((n, v) => n + v.value, 0);
@@ -83,7 +98,7 @@ if (phase === 'catch-up') {
 }
 const cpu = process.cpuUsage(cpuBefore);
 await processor.stop();
-rmSync(dir, { recursive: true, force: true });
+if (stateDir === undefined) rmSync(dir, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     ...result,

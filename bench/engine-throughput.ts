@@ -4,6 +4,9 @@
 // topic as the ceiling. Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS env)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { machineLine, median } from './machine.ts';
@@ -72,7 +75,11 @@ async function rawConsume(): Promise<number> {
 }
 
 /** Runs one engine phase in a child process (bench/engine-run.ts); returns what it printed. */
-function enginePhase(phase: 'catch-up' | 'restore', applicationId: string): Promise<Record<string, number>> {
+function enginePhase(
+  phase: 'catch-up' | 'restore' | 'restart',
+  applicationId: string,
+  stateDir: string,
+): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -83,6 +90,7 @@ function enginePhase(phase: 'catch-up' | 'restore', applicationId: string): Prom
         input,
         output,
         String(RECORDS),
+        stateDir,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -111,8 +119,14 @@ for (let run = 1; run <= RUNS; run++) {
   const raw = await rawConsume();
   keep('raw', raw);
   const applicationId = `${prefix}-app-${run}`;
-  const c = await enginePhase('catch-up', applicationId);
-  const r = await enginePhase('restore', applicationId);
+  const kept = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
+  const empty = mkdtempSync(join(tmpdir(), 'hoot-bench-'));
+  const c = await enginePhase('catch-up', applicationId, kept);
+  const restart = await enginePhase('restart', applicationId, kept);
+  const r = await enginePhase('restore', applicationId, empty);
+  rmSync(kept, { recursive: true, force: true });
+  rmSync(empty, { recursive: true, force: true });
+  keep('restart', restart.readySeconds!);
   keep('catchUp', c.recordsPerSecond!);
   keep('catchUpCpu', (c.cpuSeconds! / RECORDS) * 1e6);
   keep('catchUpRss', c.peakRssMiB!);
@@ -122,14 +136,16 @@ for (let run = 1; run <= RUNS; run++) {
     `run ${run}: raw kafkajs consume ${Math.round(raw)} records/s; engine catch-up ${Math.round(c.recordsPerSecond!)} records/s, ` +
       `${((c.cpuSeconds! / RECORDS) * 1e6).toFixed(1)} CPU s per 1M records, peak RSS ${Math.round(c.peakRssMiB!)} MiB, ` +
       `${c.commits} commits of ${c.meanCommitMs!.toFixed(1)} ms on average; restore ${Math.round(r.recordsPerSecond!)} records/s ` +
-      `(${r.restored} changelog records), peak RSS ${Math.round(r.peakRssMiB!)} MiB`,
+      `(${r.restored} changelog records), peak RSS ${Math.round(r.peakRssMiB!)} MiB; ` +
+      `restart on the kept state directory ready in ${restart.readySeconds!.toFixed(2)} s`,
   );
 }
 const m = (name: string) => median(figures.get(name)!);
 console.log(
   `median of ${RUNS}: raw kafkajs consume ${Math.round(m('raw'))} records/s; engine catch-up ${Math.round(m('catchUp'))} records/s, ` +
     `${m('catchUpCpu').toFixed(1)} CPU s per 1M records, peak RSS ${Math.round(m('catchUpRss'))} MiB; ` +
-    `restore ${Math.round(m('restore'))} records/s, peak RSS ${Math.round(m('restoreRss'))} MiB`,
+    `restore ${Math.round(m('restore'))} records/s, peak RSS ${Math.round(m('restoreRss'))} MiB; ` +
+    `restart ready in ${m('restart').toFixed(2)} s`,
 );
 const admin = kafka.admin();
 await admin.connect();
