@@ -12,18 +12,20 @@ ensure_jdk() {
   fi
 }
 
-# Prints the runtime classpath of a pom's dependencies: $1 the pom, $2 the cache file, $3 a name
-# for the log. Resolved from Maven Central on the first run only; Maven's output (even with -q it
-# writes colour codes) is shown only when it fails.
+# Prints the runtime classpath of a pom's dependencies: $1 the pom, $2 the cache file (one per
+# set of arguments), $3 a name for the log, further arguments Maven's (-Dproperty=value). Resolved
+# from Maven Central on the first run only; Maven's output (even with -q it writes colour codes) is
+# shown only when it fails.
 maven_classpath() {
   local pom="$1" cache="$2" name="$3"
+  shift 3
   if [ ! -s "$cache" ]; then
     ensure_jdk
     mkdir -p "$HOOT_CACHE"
     hoot_log "resolving $name from Maven Central (first run only)"
     # A file of this run's own, renamed into place: test processes may resolve at the same time.
     local tmp out; tmp="$(mktemp "$cache.XXXXXX")"
-    if ! out="$(mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$tmp" -Dmdep.includeScope=runtime 2>&1)"; then
+    if ! out="$(mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$tmp" -Dmdep.includeScope=runtime "$@" 2>&1)"; then
       printf '%s\n' "$out" >&2; rm -f "$tmp"; exit 1
     fi
     mv "$tmp" "$cache"

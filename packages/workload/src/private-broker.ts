@@ -1,6 +1,7 @@
 // A Kafka broker of a test's own, for faults no other test may see (restarts,
 // outages, a frozen broker). It runs scripts/kafka.sh on its own state directory and ports; the
-// shared broker on 9092 is never touched.
+// shared broker on 9092 is never touched. Its Kafka version is HOOT_KAFKA_VERSION's (as for the
+// shared broker of the run: ./hoot test:kafka4 sets it to a 4.x) unless the test names one.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -38,8 +39,14 @@ function portFree(port: number): Promise<boolean> {
  */
 export class PrivateBroker {
   readonly dir = mkdtempSync(join(tmpdir(), 'hoot-broker-'));
+  /** The Kafka version scripts/kafka.sh runs (HOOT_KAFKA_VERSION), e.g. `3.9.1` or `4.4.0`. */
+  readonly version: string;
   #port = 0;
   #frozen: number | undefined;
+
+  constructor(options: { version?: string } = {}) {
+    this.version = options.version ?? process.env.HOOT_KAFKA_VERSION ?? '3.9.1';
+  }
 
   /** `host:port` for KAFKA_BROKERS. */
   get brokers(): string {
@@ -57,6 +64,7 @@ export class PrivateBroker {
         ...process.env,
         HOOT_ROOT: ROOT,
         HOOT_STATE: this.dir,
+        HOOT_KAFKA_VERSION: this.version,
         HOOT_KAFKA_PORT: String(this.#port),
         HOOT_KAFKA_CONTROLLER_PORT: String(this.#port + 1),
         HOOT_KAFKA_HEAP: '-Xms256m -Xmx512m',
