@@ -4,12 +4,15 @@ import type { PendingRecord } from '../topology/task-context.ts';
 
 /**
  * Everything a task will write in its next transaction: outputs (sinks, repartitions, dead
- * letters, processing log) in order, and changelog records coalesced to the last write per key.
+ * letters, processing log) in order, and each changelog's records in the order the store wrote
+ * them. Changelog records are not coalesced here: the stores' caches already write each key once
+ * per flush, a key written twice (a cache that filled up and flushed early, an entry written then
+ * expired) is restored in order with the last write winning, and compaction drops the older.
  */
 export class RecordCollector {
   readonly #partition: number;
   #outputs: PendingRecord[] = [];
-  readonly #changelogs = new Map<string, Map<string, { key: Buffer; value: Buffer | null }>>();
+  readonly #changelogs = new Map<string, OutgoingRecord[]>();
 
   constructor(partition: number) {
     this.#partition = partition;
@@ -21,18 +24,19 @@ export class RecordCollector {
 
   /** A writer for one store's changelog topic, on this task's partition. */
   changelogWriter(topic: string): ChangelogWriter {
-    const byKey = new Map<string, { key: Buffer; value: Buffer | null }>();
-    this.#changelogs.set(topic, byKey);
+    this.#changelogs.set(topic, []);
+    const partition = this.#partition;
+    const changelogs = this.#changelogs;
     return {
       write(key, value) {
-        byKey.set(key.toString('latin1'), { key, value });
+        changelogs.get(topic)!.push({ topic, partition, key, value });
       },
     };
   }
 
   get size(): number {
     let n = this.#outputs.length;
-    for (const byKey of this.#changelogs.values()) n += byKey.size;
+    for (const records of this.#changelogs.values()) n += records.length;
     return n;
   }
 
@@ -55,10 +59,9 @@ export class RecordCollector {
       } else records[i] = r as OutgoingRecord;
     }
     if (pending !== undefined) await Promise.all(pending);
-    for (const [topic, byKey] of this.#changelogs) {
-      for (const { key, value } of byKey.values())
-        records.push({ topic, partition: this.#partition, key, value });
-      byKey.clear();
+    for (const [topic, changelog] of this.#changelogs) {
+      for (const record of changelog) records.push(record);
+      this.#changelogs.set(topic, []);
     }
     return records;
   }
@@ -66,6 +69,6 @@ export class RecordCollector {
   /** Forgets everything: the task is rolling back. */
   clear(): void {
     this.#outputs = [];
-    for (const byKey of this.#changelogs.values()) byKey.clear();
+    for (const topic of this.#changelogs.keys()) this.#changelogs.set(topic, []);
   }
 }
