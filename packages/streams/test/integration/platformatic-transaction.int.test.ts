@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Producer } from '@platformatic/kafka';
+import { Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka';
 import pino from 'pino';
 import { ProducerFencedError } from '../../src/port/kafka-port.ts';
 import { createPlatformaticPort } from '../../src/port/platformatic/platformatic-port.ts';
@@ -87,7 +87,7 @@ describe('@platformatic/kafka transactions', () => {
     );
   });
 
-  it("through the port: a new transactional id commits records and the group's offsets; an aborted one stays invisible; an older producer is fenced", async () => {
+  it("through the port: a new transactional id commits records and the group's offsets; an older producer is fenced", async () => {
     const port = createPlatformaticPort({ brokers, clientId: 'plt-txn-it', logger });
     const groupId = `${topic}-group`;
     const transactionalId = `${topic}-port-${randomUUID()}`;
@@ -150,5 +150,101 @@ describe('@platformatic/kafka transactions', () => {
     });
     await reader.stop();
     assert.deepEqual(seen, ['1', '2', '4']);
+  });
+
+  it('drops an aborted transaction larger than one fetch response (its abort marker comes in a later response)', async () => {
+    const big = `${topic}-aborted`;
+    await createTopics([{ topic: big, partitions: 1 }]);
+    const producer = new Producer({
+      clientId: 'plt-txn-it',
+      bootstrapBrokers: brokers,
+      transactionalId: `${big}-${randomUUID()}`,
+      idempotent: true,
+    });
+    const value = Buffer.alloc(100 * 1024, 7);
+    try {
+      const aborted = await producer.beginTransaction({ ...NEW_PRODUCER_IDENTITY });
+      // 3.5 MiB in requests of 500 KiB: more than a fetch response's 2 MiB per partition.
+      for (let i = 0; i < 7; i++) {
+        await aborted.send({
+          messages: Array.from({ length: 5 }, (_, j) => ({
+            topic: big,
+            partition: 0,
+            key: Buffer.from(`aborted-${i * 5 + j}`),
+            value,
+          })),
+        });
+      }
+      await aborted.abort();
+      const committed = await producer.beginTransaction({ ...NEW_PRODUCER_IDENTITY });
+      await committed.send({
+        messages: ['c1', 'c2'].map((k) => ({
+          topic: big,
+          partition: 0,
+          key: Buffer.from(k),
+          value: Buffer.from(k),
+        })),
+      });
+      await committed.commit();
+    } finally {
+      await producer.close(true);
+    }
+
+    // The library alone: a read_committed fetch that ends inside the aborted transaction hands
+    // its records over (it drops aborted records only when the abort marker is in the same response).
+    const raw = new Consumer({ clientId: 'plt-txn-it', bootstrapBrokers: brokers, groupId: `${big}-raw` });
+    try {
+      raw.topics.track(big);
+      const metadata = await raw.metadata({ topics: [big] });
+      const response = await raw.fetch({
+        node: metadata.topics.get(big)!.partitions[0]!.leader,
+        topics: [
+          {
+            topicId: metadata.topics.get(big)!.id,
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 0n,
+                partitionMaxBytes: 1024 * 1024,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+              },
+            ],
+          },
+        ],
+        maxBytes: 1024 * 1024,
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      });
+      const delivered = (response.responses[0]?.partitions[0]?.records ?? []).flatMap((b) => b.records);
+      assert.ok(
+        delivered.length > 0,
+        'the library hands over aborted records (fixed upstream? then this can go)',
+      );
+    } finally {
+      await raw.close(true);
+    }
+
+    // The port's reader drops them.
+    const port = createPlatformaticPort({ brokers, clientId: 'plt-txn-it', logger });
+    const admin = port.admin();
+    const end = (await admin.endOffsets(big)).get(0)!;
+    await admin.disconnect();
+    const reader = port.partitionReader({ groupId: `${big}-reader`, topics: [big] });
+    await reader.start();
+    const keys: string[] = [];
+    try {
+      await reader.read({
+        topic: big,
+        partition: 0,
+        fromOffset: 0,
+        toOffset: end,
+        onRecords: (records) => {
+          for (const r of records) keys.push(r.key!.toString());
+        },
+      });
+    } finally {
+      await reader.stop();
+    }
+    assert.deepEqual(keys, ['c1', 'c2']);
   });
 });
