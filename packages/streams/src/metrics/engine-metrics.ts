@@ -12,6 +12,7 @@ export class EngineMetrics {
   readonly lateRecordsDropped: Counter<'node'>;
   readonly duplicateRecords: Counter<'node'>;
   readonly futureEventTimes: Counter<'topic'>;
+  readonly inputRewinds: Counter<'topic'>;
   readonly taskStall: Gauge<'task'>;
   readonly deadLetterRecords: Counter<'topic' | 'stage'>;
   readonly openTasks: Gauge;
@@ -74,6 +75,12 @@ export class EngineMetrics {
     this.futureEventTimes = new Counter({
       name: `${prefix}future_event_times_total`,
       help: "Event times later than their record's Kafka timestamp plus the allowed skew (a wrong clock), counted at the Kafka timestamp instead, by source topic",
+      labelNames: ['topic'],
+      registers,
+    });
+    this.inputRewinds = new Counter({
+      name: `${prefix}input_rewinds_total`,
+      help: "Batches that did not follow on from their task's position (a batch before them was dropped), not processed: the consumer was moved back to the position",
       labelNames: ['topic'],
       registers,
     });

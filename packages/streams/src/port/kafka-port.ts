@@ -49,6 +49,12 @@ export interface InputBatch {
   highWatermark: number;
   /** The offset after the batch, past any trailing control records or aborted data. */
   nextOffset: number;
+  /**
+   * The offset the fetch that brought the batch started at: the offsets from it up to the first
+   * record held nothing visible (control records, aborted data). A consumer whose position is
+   * below it has missed records.
+   */
+  fetchOffset: number;
 }
 
 export interface BatchControl {

@@ -304,7 +304,12 @@ export class StreamProcessor {
     if (!(await waitWithHeartbeat(managed.ready, control))) return;
     await managed.lock(async () => {
       if (control.isStale() || this.#stopping || this.#tasks.get(batch.partition) !== managed) return;
-      await managed.task.process(batch);
+      const rewindTo = await managed.task.process(batch);
+      if (rewindTo !== undefined) {
+        this.#o.metrics.inputRewinds.inc({ topic: batch.topic });
+        this.#consumer.seek(batch.topic, batch.partition, rewindTo);
+        return;
+      }
       if (managed.task.commitDue(this.#o.commitIntervalMs, this.#o.commitMaxRecords))
         await this.#commit(managed);
     });

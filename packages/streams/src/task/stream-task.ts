@@ -128,21 +128,28 @@ export class StreamTask {
     );
   }
 
-  /** Decodes and processes a batch; records before the position (already processed) are skipped. */
-  async process(batch: InputBatch): Promise<void> {
+  /**
+   * Decodes and processes a batch; records before the position (already processed) are skipped.
+   * Returns the offset the consumer must be moved back to when the batch does not follow on from
+   * the position (its fetch started past it: a batch in between was dropped, say one fetched
+   * before a rebalance and handled after the task rolled back), else undefined. Such a batch is
+   * not processed: processing it would step over the records in between.
+   */
+  async process(batch: InputBatch): Promise<number | undefined> {
     const route = this.#routes.get(batch.topic);
-    if (route === undefined || this.#status !== TaskStatus.Running) return;
+    if (route === undefined || this.#status !== TaskStatus.Running) return undefined;
     const start = this.#position.get(batch.topic) ?? 0;
     const records = batch.records.filter((r) => r.offset >= start);
-    if (records.length === 0) return;
-    if (records[0]!.offset > start) {
-      this.#log.debug(
-        { topic: batch.topic, position: start, first: records[0]!.offset },
-        'input skips offsets',
+    if (records.length === 0) return undefined;
+    if (records[0]!.offset > start && batch.fetchOffset > start) {
+      this.#log.warn(
+        { topic: batch.topic, position: start, fetchedFrom: batch.fetchOffset, first: records[0]!.offset },
+        'batch does not follow on from the position; reading again from the position',
       );
+      return start;
     }
     const decoded = await decodeValues(records, route.source.value);
-    if (this.#status !== TaskStatus.Running) return;
+    if (this.#status !== TaskStatus.Running) return undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const result = decoded[i]!;
@@ -185,6 +192,7 @@ export class StreamTask {
       Math.max(0, batch.highWatermark - (this.#position.get(batch.topic) ?? 0)),
     );
     if (this.#pendingSince === undefined && records.length > 0) this.#pendingSince = performance.now();
+    return undefined;
   }
 
   /** Offsets [first, next) held nothing visible: move past them when contiguous with the position. */

@@ -85,6 +85,8 @@ export function toInputBatch(batch: Batch): InputBatch {
     highWatermark: Number(batch.highWatermark),
     records: batch.messages.map(toInputRecord),
     nextOffset: Number(batch.lastOffset()) + 1,
+    // Set by kafkajs on every batch (the fetch request's offset), absent from its type declarations.
+    fetchOffset: Number((batch as Batch & { fetchedOffset: string }).fetchedOffset),
   };
 }
 

@@ -179,6 +179,7 @@ export function createPlatformaticGroupConsumer(
       part.decoder = new PartitionDecoder();
       return true;
     }
+    const fetchOffset = part.position;
     const decoded = part.decoder.decode(outcome.response, part.position);
     if (decoded.records.length === 0) {
       if (decoded.nextOffset > part.position) {
@@ -193,6 +194,7 @@ export function createPlatformaticGroupConsumer(
       records: decoded.records,
       highWatermark: decoded.highWatermark,
       nextOffset: decoded.nextOffset,
+      fetchOffset,
     };
     const epoch = part.epoch;
     const isStale = () => gen !== generation || assigned.get(id) !== part || part.epoch !== epoch;
