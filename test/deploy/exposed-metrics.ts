@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createArchiverMetrics } from '@hoot/archiver';
 import { createDispatcherMetrics } from '@hoot/dispatcher';
-import { EngineMetrics, SinkMetrics } from '@hoot/processor';
+import { SinkMetrics } from '@hoot/processor';
+import { EngineMetrics } from '@hoot/streams';
 import { Registry } from 'prom-client';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,4 +1,3 @@
-export * from '@hoot/streams';
 export { attribute, type ClickRef, rememberClick } from './campaigns/attribution.ts';
 export { type CampaignFigures, figuresAggregator } from './campaigns/campaign-figures.ts';
 export { type CampaignTopologyOptions, campaignTopology } from './campaigns/campaign-topology.ts';
