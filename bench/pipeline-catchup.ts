@@ -2,7 +2,8 @@
 // duplicates, seed-schema pings and late ones included) written first, then one processor service
 // process (topology and Postgres sink) started on them. Reports when the topology has taken them
 // all and when Postgres shows them all, then checks every figure against the ground truth.
-// Usage: node bench/pipeline-catchup.ts   (PINGS, RUNS env)
+// PROCESSORS processes share the work as one consumer group (one by default).
+// Usage: node bench/pipeline-catchup.ts   (PINGS, RUNS, PROCESSORS env)
 import { createBuiltinCatalog } from '@hoot/events';
 import { Workload, writeRecords } from '@hoot/workload';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { machineLine, median } from './machine.ts';
 
 const PINGS = Number(process.env.PINGS ?? 5_000_000);
 const RUNS = Number(process.env.RUNS ?? 1);
+const PROCESSORS = Number(process.env.PROCESSORS ?? 1);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function sums(db: pg.Pool): Promise<{ impressions: number; clicks: number }> {
@@ -39,7 +41,7 @@ async function run(index: number) {
     const fillSeconds = (performance.now() - fillStart) / 1000;
 
     const started = performance.now();
-    pipeline.start(pipeline.newStateDir(), { LOG_LEVEL: 'warn' });
+    for (let i = 0; i < PROCESSORS; i++) pipeline.start(pipeline.newStateDir(), { LOG_LEVEL: 'warn' });
     await pipeline.drain(3_600_000);
     const streamsSeconds = (performance.now() - started) / 1000;
     const want = { impressions: workload.truth.sum('impressions'), clicks: workload.truth.sum('clicks') };
@@ -58,7 +60,7 @@ async function run(index: number) {
 }
 
 console.log(
-  `pipeline catch-up: ${PINGS} pings generated, 6 partitions, one processor process (topology + sink)`,
+  `pipeline catch-up: ${PINGS} pings generated, 6 partitions, ${PROCESSORS} processor process(es) (topology + sink)`,
 );
 console.log(machineLine());
 const results = [];
