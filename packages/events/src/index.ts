@@ -45,6 +45,7 @@ export { type Order, orderSchema, orderSchemaV1 } from './schemas/order.ts';
 export { type Ping, pingSchema } from './schemas/ping.ts';
 export { type SeedDispatch, type SeedPing, seedDispatchSchema, seedPingSchema } from './schemas/seed.ts';
 export {
+  anyTimestampTopicConfig,
   ensureTopics,
   sharedTopicConfigs,
   type TopicLayout,

@@ -39,6 +39,18 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
+/**
+ * Topic settings for topics that producers outside Hoot write to (pings, dispatches, orders), whose
+ * clocks may run ahead: the broker takes a record whatever its timestamp, and the stream engine's
+ * event-time bound keeps a far-future record from moving stream time. Kafka before 4.0 did so by
+ * default; 4.0 (KIP-1030) refuses records stamped more than an hour ahead of the broker's clock with
+ * INVALID_TIMESTAMP, which the producer cannot retry. The topic setting exists since Kafka 3.6
+ * (KIP-937). Value: Long.MAX_VALUE milliseconds, as a topic config string.
+ */
+export const anyTimestampTopicConfig = {
+  'message.timestamp.after.max.ms': '9223372036854775807',
+} as const;
+
 /** The shared topics with their settings; campaign-reporting is compacted (latest value per key). */
 export function sharedTopicConfigs(layout: TopicLayout): ITopicConfig[] {
   return Object.values(Topics).map((topic) => ({
@@ -48,7 +60,10 @@ export function sharedTopicConfigs(layout: TopicLayout): ITopicConfig[] {
     configEntries:
       topic === Topics.campaignReporting
         ? [{ name: 'cleanup.policy', value: 'compact' }]
-        : [{ name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) }],
+        : [
+            { name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) },
+            ...Object.entries(anyTimestampTopicConfig).map(([name, value]) => ({ name, value })),
+          ],
   }));
 }
 

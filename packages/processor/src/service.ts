@@ -1,4 +1,5 @@
 import {
+  anyTimestampTopicConfig,
   brokerList,
   type CampaignReport,
   campaignReportSchema,
@@ -44,10 +45,12 @@ function serviceTopics(config: ProcessorConfig): TopicSpec[] {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   };
+  // Producers outside Hoot write these, with their own clocks.
+  const clientWritten = { config: { ...anyTimestampTopicConfig } };
   return [
-    { topic: config.PING_TOPIC, ...layout },
-    { topic: config.DISPATCH_TOPIC, ...layout },
-    { topic: config.ORDERS_TOPIC, ...layout },
+    { topic: config.PING_TOPIC, ...layout, ...clientWritten },
+    { topic: config.DISPATCH_TOPIC, ...layout, ...clientWritten },
+    { topic: config.ORDERS_TOPIC, ...layout, ...clientWritten },
     { topic: config.REPORTING_TOPIC, ...layout, config: { 'cleanup.policy': 'compact' } },
   ];
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
-import { createBuiltinCatalog } from '@hoot/events';
+import { anyTimestampTopicConfig, createBuiltinCatalog } from '@hoot/events';
 import { javaCompatiblePartitioner } from '@hoot/kafka';
 import {
   type Figures,
@@ -59,7 +59,10 @@ export class CampaignPipeline {
         ...[this.topics.ping, this.topics.dispatch, this.topics.orders].map((topic) => ({
           topic,
           numPartitions: 6,
-          configEntries: [{ name: 'retention.ms', value: '-1' }],
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            ...Object.entries(anyTimestampTopicConfig).map(([name, value]) => ({ name, value })),
+          ],
         })),
         {
           topic: this.topics.reporting,
