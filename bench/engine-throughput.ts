@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { prefill } from './engine-workload.ts';
 import { machineLine, median } from './machine.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
@@ -27,36 +28,6 @@ const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING
 const prefix = `bench-${randomUUID().slice(0, 8)}`;
 const input = `${prefix}-input`;
 const output = `${prefix}-output`;
-
-async function prefill(): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: input, numPartitions: PARTITIONS },
-      { topic: output, numPartitions: PARTITIONS },
-    ],
-  });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  const start = performance.now();
-  const base = Date.UTC(2026, 10, 1);
-  const batch = 20_000;
-  for (let i = 0; i < RECORDS; i += batch) {
-    const messages = [];
-    for (let j = i; j < Math.min(RECORDS, i + batch); j++) {
-      const group = `shop-${j % 500}.example/campaign/${j % 37}`;
-      // One record in 20 repeats an earlier id: the distinct step has work to do.
-      const id = j % 20 === 0 && j > 0 ? `n-${j - 1}` : `n-${j}`;
-      messages.push({ key: group, value: JSON.stringify({ id, group, ts: base + (j % 86_400) * 1000 }) });
-    }
-    await producer.send({ topic: input, acks: -1, messages });
-  }
-  await producer.disconnect();
-  return (performance.now() - start) / 1000;
-}
 
 async function rawConsume(): Promise<number> {
   const consumer = kafka.consumer({
@@ -118,7 +89,7 @@ console.log(`machine: ${machineLine()}`);
 console.log(
   `records: ${RECORDS}, partitions: ${PARTITIONS}, runs: ${RUNS}, commit interval: ${COMMIT_INTERVAL_MS} ms`,
 );
-const prefillSeconds = await prefill();
+const prefillSeconds = await prefill(kafka, { input, output, records: RECORDS, partitions: PARTITIONS });
 console.log(`prefill: ${RECORDS} records in ${prefillSeconds.toFixed(1)} s`);
 const figures = new Map<string, number[]>();
 const keep = (name: string, value: number) => figures.set(name, [...(figures.get(name) ?? []), value]);
