@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafkaPort } from '@hoot/streams';
+import { createKafkaPort, repartitionTopic } from '@hoot/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -33,9 +33,10 @@ const logger = pino({ level: 'warn' });
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 const registry = new Registry();
 const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'hoot-bench-'));
+const topology = countingAggregatorTopology(input, output);
 const processor = new StreamProcessor({
   applicationId,
-  topology: countingAggregatorTopology(input, output),
+  topology,
   // HOOT_KAFKA_CLIENT: kafkajs (the default) or platformatic.
   port: createKafkaPort(process.env.HOOT_KAFKA_CLIENT, { brokers, clientId: applicationId, logger }),
   stateDir: dir,
@@ -45,18 +46,25 @@ const processor = new StreamProcessor({
   logger,
 });
 
-/** Input records not yet committed by the application's group. */
+/**
+ * Records not yet committed by the application's group: of the input topic and of the repartition
+ * topics, whose records the rekeyed part of the topology still has to process once the input's
+ * offsets are committed.
+ */
 async function lag(): Promise<number> {
+  const topics = [input!, ...topology.repartitions.map((name) => repartitionTopic(applicationId!, name))];
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(input!);
-  const [committed] = await admin.fetchOffsets({ groupId: applicationId!, topics: [input!] });
-  await admin.disconnect();
   let total = 0;
-  for (const end of ends) {
-    const c = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-    total += Number(end.high) - Math.max(0, c);
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: applicationId!, topics: [topic] });
+    for (const end of ends) {
+      const c = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      total += Number(end.high) - Math.max(0, c);
+    }
   }
+  await admin.disconnect();
   return total;
 }
 

@@ -5,7 +5,6 @@
 // one consumer group, the engine's way to use more cores (Kafka Streams' is more stream threads):
 // records/s over the slower instance's time, CPU summed, peak RSS of the larger instance.
 // Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES env)
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { prefill } from './engine-workload.ts';
+import { runJsonLineProcess } from './json-line-process.ts';
 import { machineLine, median } from './machine.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
@@ -58,31 +58,15 @@ function enginePhase(
   applicationId: string,
   stateDir: string,
 ): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        fileURLToPath(new URL('./engine-run.ts', import.meta.url)),
-        phase,
-        applicationId,
-        input,
-        output,
-        String(RECORDS),
-        stateDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`engine ${phase} exited with ${code}: ${last}`));
-      else resolve(JSON.parse(last) as Record<string, number>);
-    });
-  });
+  return runJsonLineProcess(`engine ${phase}`, process.execPath, [
+    fileURLToPath(new URL('./engine-run.ts', import.meta.url)),
+    phase,
+    applicationId,
+    input,
+    output,
+    String(RECORDS),
+    stateDir,
+  ]);
 }
 
 console.log(`machine: ${machineLine()}`);

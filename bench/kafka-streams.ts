@@ -6,7 +6,7 @@
 // into a new empty state directory, each phase in a JVM of its own (CPU s per 1M records and peak
 // RSS are its alone). Builds the jar with Maven when it is missing or older than its sources.
 // Usage: node bench/kafka-streams.ts  (RECORDS, PARTITIONS, RUNS, THREADS env)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { prefill } from './engine-workload.ts';
+import { runJsonLineProcess } from './json-line-process.ts';
 import { machineLine, median } from './machine.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
@@ -55,23 +56,18 @@ function streamsPhase(
   threads: number,
   stateDir: string,
 ): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'java',
-      ['-jar', jar, phase, brokers, applicationId, input, output, String(RECORDS), String(threads), stateDir],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`kafka streams ${phase} exited with ${code}: ${last}`));
-      else resolve(JSON.parse(last) as Record<string, number>);
-    });
-  });
+  return runJsonLineProcess(`kafka streams ${phase}`, 'java', [
+    '-jar',
+    jar,
+    phase,
+    brokers,
+    applicationId,
+    input,
+    output,
+    String(RECORDS),
+    String(threads),
+    stateDir,
+  ]);
 }
 
 console.log(`machine: ${machineLine()}`);

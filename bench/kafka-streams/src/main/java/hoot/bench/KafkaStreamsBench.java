@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -169,12 +171,23 @@ public final class KafkaStreamsBench {
     return builder.build();
   }
 
-  /** Records of the input topic not yet committed by the application's group. */
+  /**
+   * Records not yet committed by the application's group: of the input topic and of the
+   * repartition topic, whose records the re-keyed sub-topology still has to process once the
+   * input's offsets are committed.
+   */
   static long lag(Admin admin, String applicationId, String input) throws Exception {
-    TopicDescription topic = admin.describeTopics(List.of(input)).allTopicNames().get().get(input);
-    Map<TopicPartition, OffsetSpec> latest =
-        topic.partitions().stream()
-            .collect(Collectors.toMap(p -> new TopicPartition(input, p.partition()), p -> OffsetSpec.latest()));
+    List<String> topics = List.of(input, applicationId + "-by-group-repartition");
+    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+    try {
+      for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get().values()) {
+        d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+      }
+    } catch (ExecutionException e) {
+      // The repartition topic is created when the application starts: until then, all is to do.
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) return Long.MAX_VALUE;
+      throw e;
+    }
     Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
