@@ -5,6 +5,7 @@
 //                                  PARTITIONS 6, DATABASE_URL for the api's migrations)
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signPingToken } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import { machineLine, median } from './machine.ts';
@@ -76,7 +77,7 @@ const admin = new Kafka({
   logLevel: logLevel.NOTHING,
 }).admin();
 await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+await createMissingTopics(admin, [{ topic, numPartitions: PARTITIONS }]);
 const endOffset = async () =>
   (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 

@@ -1,6 +1,8 @@
 // The engine benchmark's workload, shared by bench/engine-throughput.ts and bench/kafka-streams.ts
 // so that both process byte-identical records: JSON events {id, group, ts} keyed by group, 18,500
 // groups, event times over one day from 2026-11-01, one record in 20 repeating an earlier id.
+
+import { createMissingTopics } from '@hoot/kafka';
 import type { Kafka } from 'kafkajs';
 
 const base = Date.UTC(2026, 10, 1);
@@ -25,13 +27,10 @@ export async function prefill(
   const { input, output, records, partitions } = options;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: input, numPartitions: partitions },
-      { topic: output, numPartitions: partitions },
-    ],
-  });
+  await createMissingTopics(admin, [
+    { topic: input, numPartitions: partitions },
+    { topic: output, numPartitions: partitions },
+  ]);
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

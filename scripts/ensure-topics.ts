@@ -1,5 +1,6 @@
 // Creates Hoot's shared topics on the brokers named by KAFKA_BROKERS when they are missing.
-import { brokerList, ensureTopics, kafkaEnvProperties, sharedTopicConfigs } from '@hoot/events';
+import { brokerList, kafkaEnvProperties, sharedTopicConfigs } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { loadConfig } from '@hoot/runtime';
 import { Type } from '@sinclair/typebox';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,7 +13,7 @@ const admin = new Kafka({
 }).admin();
 await admin.connect();
 try {
-  const created = await ensureTopics(
+  const created = await createMissingTopics(
     admin,
     sharedTopicConfigs({
       partitions: env.KAFKA_TOPIC_PARTITIONS,

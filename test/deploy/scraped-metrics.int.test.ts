@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureTopics, sharedTopicConfigs, Topics } from '@hoot/events';
+import { sharedTopicConfigs, Topics } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { freePort } from '@hoot/runtime';
 import { Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
@@ -110,7 +111,7 @@ describe('metrics the alerts and dashboards read', () => {
     const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      await ensureTopics(
+      await createMissingTopics(
         admin,
         sharedTopicConfigs({ partitions: 2, replicationFactor: 1 }).filter(
           (c) => c.topic === Topics.campaignSendRequests,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ensureTopics, sharedTopicConfigs } from '@hoot/events';
+import { sharedTopicConfigs } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { PrivateBroker, Workload, type WorkloadRecord } from '@hoot/workload';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -41,7 +42,7 @@ describe('the archiver killed with SIGKILL mid-file and its S3 server stopped', 
     kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
+    await createMissingTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
     await admin.disconnect();
   });
 

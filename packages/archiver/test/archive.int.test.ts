@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createBuiltinCatalog, ensureTopics, sharedTopicConfigs } from '@hoot/events';
+import { createBuiltinCatalog, sharedTopicConfigs } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { createLogger } from '@hoot/runtime';
 import { PrivateBroker, Workload } from '@hoot/workload';
 import { Kafka, logLevel } from 'kafkajs';
@@ -106,7 +107,7 @@ describe('the archiver on a real broker', () => {
     kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
+    await createMissingTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
     await admin.disconnect();
     const workload = new Workload({ seed: 12, notifications: 4000, merchants: 6, days: 1 });
     written = await writePhase(kafka, allRecords(workload));

@@ -10,6 +10,7 @@ import {
   dispatchSchema,
   encodeFrame,
 } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { createLogger } from '@hoot/runtime';
 import { Kafka, logLevel } from 'kafkajs';
 import { createArchiverMetrics } from '../src/metrics.ts';
@@ -37,7 +38,7 @@ describe('records the archiver cannot decode', () => {
   it('go to the dead-letter topic with the reason; the rest is archived', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createMissingTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     const serde = createAvroSerde<Dispatch>({
       registry: createBuiltinCatalog(),

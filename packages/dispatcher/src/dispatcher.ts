@@ -7,11 +7,10 @@ import {
   createAvroSerde,
   type Dispatch,
   dispatchSchema,
-  ensureTopics,
   registryFromEnv,
   valueSubject,
 } from '@hoot/events';
-import { javaCompatiblePartitioner, keepInGroup } from '@hoot/kafka';
+import { createMissingTopics, javaCompatiblePartitioner, keepInGroup } from '@hoot/kafka';
 import { kafkaLogCreator } from '@hoot/runtime';
 import { type ConsumerRunConfig, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -85,7 +84,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(
+    await createMissingTopics(
       admin,
       [config.SEND_REQUESTS_TOPIC, config.SEND_BATCHES_TOPIC, config.DISPATCH_TOPIC].map((topic) => ({
         topic,

@@ -46,7 +46,6 @@ export { type Ping, pingSchema } from './schemas/ping.ts';
 export { type SeedDispatch, type SeedPing, seedDispatchSchema, seedPingSchema } from './schemas/seed.ts';
 export {
   anyTimestampTopicConfig,
-  ensureTopics,
   sharedTopicConfigs,
   type TopicLayout,
   type TopicName,

@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { ITopicConfig } from 'kafkajs';
 import { campaignReportSchema } from './schemas/campaign-report.ts';
 import { campaignSendBatchSchema } from './schemas/campaign-send-batch.ts';
 import { campaignSendRequestSchema } from './schemas/campaign-send-request.ts';
@@ -65,12 +65,4 @@ export function sharedTopicConfigs(layout: TopicLayout): ITopicConfig[] {
             ...Object.entries(anyTimestampTopicConfig).map(([name, value]) => ({ name, value })),
           ],
   }));
-}
-
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(admin: Admin, configs: ITopicConfig[]): Promise<string[]> {
-  const existing = new Set(await admin.listTopics());
-  const missing = configs.filter((c) => !existing.has(c.topic));
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-  return missing.map((c) => c.topic);
 }

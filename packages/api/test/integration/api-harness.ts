@@ -8,6 +8,7 @@ import {
   signPingToken,
   valueSubject,
 } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import type { Schema } from 'avsc';
 import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
@@ -75,10 +76,10 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
   const client = new Kafka({ clientId: 'api-it', brokers, logLevel: logLevel.NOTHING });
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
+  await createMissingTopics(
+    admin,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
+  );
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const logger = pino({ level: 'silent' });
   const kafka = await connectKafka({

@@ -14,10 +14,10 @@ import {
   campaignKey,
   createBuiltinCatalog,
   type DispatchOutcome,
-  ensureTopics,
   sharedTopicConfigs,
   Topics,
 } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { PrivateBroker, type WorkloadRecord, writeRecords } from '@hoot/workload';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
@@ -162,7 +162,7 @@ export async function archiveRecords(
     const kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
+    await createMissingTopics(admin, sharedTopicConfigs({ partitions: 3, replicationFactor: 1 }));
     await admin.disconnect();
     const started = Date.now();
     const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -7,7 +7,7 @@ import {
   topicSchemas,
   valueSubject,
 } from '@hoot/events';
-import { type GroupMembership, keepInGroup } from '@hoot/kafka';
+import { createMissingTopics, type GroupMembership, keepInGroup } from '@hoot/kafka';
 import type { Schema } from 'avsc';
 import { parquetMetadata } from 'hyparquet';
 import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -124,12 +124,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<RunningAr
     const existing = new Set(await admin.listTopics());
     const missing = options.topics.filter((t) => !existing.has(t));
     if (missing.length > 0) throw new Error(`topics to archive do not exist: ${missing.join(', ')}`);
-    if (!existing.has(deadLetterTopic)) {
-      await admin.createTopics({
-        topics: [{ topic: deadLetterTopic, numPartitions: 1 }],
-        waitForLeaders: true,
-      });
-    }
+    await createMissingTopics(admin, [{ topic: deadLetterTopic, numPartitions: 1 }]);
   } finally {
     await admin.disconnect();
   }

@@ -8,6 +8,7 @@ import {
   type DispatchOutcome,
   dispatchSchema,
 } from '@hoot/events';
+import { createMissingTopics } from '@hoot/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -49,13 +50,10 @@ export async function createTestTopics(prefix: string, partitions = 3): Promise<
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [names.requests, names.batches, names.dispatch].map((topic) => ({
-        topic,
-        numPartitions: partitions,
-      })),
-    });
+    await createMissingTopics(
+      admin,
+      [names.requests, names.batches, names.dispatch].map((topic) => ({ topic, numPartitions: partitions })),
+    );
   } finally {
     await admin.disconnect();
   }

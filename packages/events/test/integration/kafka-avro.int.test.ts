@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { javaCompatiblePartitioner, partitionForKey } from '@hoot/kafka';
+import { createMissingTopics, javaCompatiblePartitioner, partitionForKey } from '@hoot/kafka';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -27,7 +27,7 @@ describe('Avro in the Confluent frame through a real broker', () => {
 
   before(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createMissingTopics(admin, [{ topic, numPartitions: partitions }]);
   });
   after(async () => {
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate, withDatabase } from '@hoot/db';
 import { anyTimestampTopicConfig, createBuiltinCatalog } from '@hoot/events';
-import { javaCompatiblePartitioner } from '@hoot/kafka';
+import { createMissingTopics, javaCompatiblePartitioner } from '@hoot/kafka';
 import {
   type Figures,
   type Workload,
@@ -52,25 +52,22 @@ export class CampaignPipeline {
     await migrate(this.databaseUrl);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        // The workload's events are weeks old: time retention must not delete them before use.
-        ...[this.topics.ping, this.topics.dispatch, this.topics.orders].map((topic) => ({
-          topic,
-          numPartitions: 6,
-          configEntries: [
-            { name: 'retention.ms', value: '-1' },
-            ...Object.entries(anyTimestampTopicConfig).map(([name, value]) => ({ name, value })),
-          ],
-        })),
-        {
-          topic: this.topics.reporting,
-          numPartitions: 6,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
+    await createMissingTopics(admin, [
+      // The workload's events are weeks old: time retention must not delete them before use.
+      ...[this.topics.ping, this.topics.dispatch, this.topics.orders].map((topic) => ({
+        topic,
+        numPartitions: 6,
+        configEntries: [
+          { name: 'retention.ms', value: '-1' },
+          ...Object.entries(anyTimestampTopicConfig).map(([name, value]) => ({ name, value })),
+        ],
+      })),
+      {
+        topic: this.topics.reporting,
+        numPartitions: 6,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ]);
     await admin.disconnect();
   }
 

@@ -20,7 +20,10 @@ export interface TopicSpec {
 
 export interface AdminPort {
   connect(): Promise<void>;
-  /** Creates missing topics; existing ones are left alone. */
+  /**
+   * Creates missing topics (existing ones are left alone) and resolves once every partition of all
+   * of them is served by its leader: a topic the controller has created may not be yet.
+   */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   /** Partition count, or undefined when the topic does not exist. */
   partitionCount(topic: string): Promise<number | undefined>;

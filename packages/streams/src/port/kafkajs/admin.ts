@@ -1,3 +1,4 @@
+import { createMissingTopics } from '@hoot/kafka';
 import type { Kafka } from 'kafkajs';
 import type { AdminPort } from '../kafka-port.ts';
 
@@ -7,24 +8,15 @@ export function createKafkajsAdmin(kafka: Kafka): AdminPort {
     connect: () => admin.connect(),
     disconnect: () => admin.disconnect(),
     async ensureTopics(specs) {
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter((s) => !existing.has(s.topic));
-      if (missing.length === 0) return;
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.topic,
-            numPartitions: s.partitions,
-            replicationFactor: s.replicationFactor,
-            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (error) {
-        // Another instance may have created them meanwhile.
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((s) => now.has(s.topic))) throw error;
-      }
+      await createMissingTopics(
+        admin,
+        specs.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor,
+          configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      );
     },
     async partitionCount(topic) {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {

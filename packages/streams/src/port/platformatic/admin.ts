@@ -2,7 +2,7 @@ import { Admin } from '@platformatic/kafka';
 import type { AdminPort, TopicSpec } from '../kafka-port.ts';
 import { baseOptions, type PlatformaticClientSettings } from './client-options.ts';
 
-/** How long ensureTopics waits for every new partition to have a leader, in ms. */
+/** How long ensureTopics waits for every partition to have a leader, in ms. */
 const LEADERS_TIMEOUT_MS = 15_000;
 
 /**
@@ -43,7 +43,6 @@ export function createPlatformaticAdmin(settings: PlatformaticClientSettings): A
     async ensureTopics(specs: TopicSpec[]) {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.topic));
-      if (missing.length === 0) return;
       for (const spec of missing) {
         try {
           // One request per topic: the library applies a request's configs to all its topics.
@@ -59,7 +58,8 @@ export function createPlatformaticAdmin(settings: PlatformaticClientSettings): A
           if (!now.has(spec.topic)) throw error;
         }
       }
-      await waitForLeaders(missing.map((s) => s.topic));
+      // Also those another client has just created: listed is not yet served.
+      await waitForLeaders(specs.map((s) => s.topic));
     },
     async partitionCount(topic) {
       const topics = new Set(await admin.listTopics());

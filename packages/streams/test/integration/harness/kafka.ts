@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createMissingTopics } from '@hoot/kafka';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -12,14 +13,14 @@ export async function createTopics(topics: Array<{ topic: string; partitions: nu
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
+    await createMissingTopics(
+      admin,
+      topics.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
         configEntries: t.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
       })),
-    });
+    );
   } finally {
     await admin.disconnect();
   }
