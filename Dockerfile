@@ -18,7 +18,9 @@ COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/simulator/package.json packages/simulator/
 RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
-ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning KAFKAJS_NO_PARTITIONER_WARNING=1
+# A young generation of 32 MiB semi-spaces: a consumed batch's records die young instead of being
+# promoted and piling up in the old generation (bench:engine: peak RSS and CPU both lower).
+ENV NODE_ENV=production NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=32" KAFKAJS_NO_PARTITIONER_WARNING=1
 # The processors' state directory (STATE_DIR in docker-compose.yml) and the archive's directory
 # (ARCHIVE_URL), owned by the user the services run as: a named volume mounted there starts with
 # these owners.

@@ -4,7 +4,9 @@
 // topic as the ceiling. With INSTANCES "1,2" each run also catches up with two engine processes in
 // one consumer group, the engine's way to use more cores (Kafka Streams' is more stream threads):
 // records/s over the slower instance's time, CPU summed, peak RSS of the larger instance.
-// Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES env)
+// Engine processes run with ENGINE_NODE_FLAGS (default: the V8 flags the Dockerfile gives every
+// service, --max-semi-space-size=32).
+// Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES, ENGINE_NODE_FLAGS env)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,9 @@ if (!INSTANCES.includes(1) || INSTANCES.some((n) => !Number.isInteger(n) || n < 
   throw new Error(`INSTANCES must list whole numbers including 1 (restore and restart use it): ${INSTANCES}`);
 }
 const COMMIT_INTERVAL_MS = Number(process.env.COMMIT_INTERVAL_MS ?? 100);
+const ENGINE_NODE_FLAGS = (process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=32')
+  .split(' ')
+  .filter(Boolean);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 const prefix = `bench-${randomUUID().slice(0, 8)}`;
@@ -59,6 +64,7 @@ function enginePhase(
   stateDir: string,
 ): Promise<Record<string, number>> {
   return runJsonLineProcess(`engine ${phase}`, process.execPath, [
+    ...ENGINE_NODE_FLAGS,
     fileURLToPath(new URL('./engine-run.ts', import.meta.url)),
     phase,
     applicationId,
@@ -71,7 +77,7 @@ function enginePhase(
 
 console.log(`machine: ${machineLine()}`);
 console.log(
-  `records: ${RECORDS}, partitions: ${PARTITIONS}, runs: ${RUNS}, commit interval: ${COMMIT_INTERVAL_MS} ms`,
+  `records: ${RECORDS}, partitions: ${PARTITIONS}, runs: ${RUNS}, commit interval: ${COMMIT_INTERVAL_MS} ms, engine node flags: ${ENGINE_NODE_FLAGS.join(' ') || 'none'}`,
 );
 const prefillSeconds = await prefill(kafka, { input, output, records: RECORDS, partitions: PARTITIONS });
 console.log(`prefill: ${RECORDS} records in ${prefillSeconds.toFixed(1)} s`);

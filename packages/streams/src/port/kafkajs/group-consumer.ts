@@ -23,8 +23,12 @@ export function createKafkajsGroupConsumer(
     readUncommitted: false,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 250,
+    // A fetch is decoded whole into objects that live until its last batch is processed: 4 MiB
+    // (two partitions' 2 MiB) rather than 16 keeps fewer of them alive at once, at the same speed
+    // in bench:engine. Smaller partition limits were slower: batches of a few thousand records
+    // commit by time rather than by count, five times as many commits.
     maxBytesPerPartition: 2 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
+    maxBytes: 4 * 1024 * 1024,
   });
   let running = false;
   let membership: GroupMembership | undefined;
