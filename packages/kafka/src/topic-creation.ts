@@ -1,7 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { kafkaErrorTypes } from './kafka-errors.ts';
 
-/** How long createTopics waits, by default, for every partition of new topics to be served, in ms. */
+/** How long createMissingTopics and waitUntilTopicsServed wait, by default, for every partition to be served, in ms. */
 export const TOPICS_SERVED_TIMEOUT_MS = 60_000;
 const POLL_MS = 100;
 
