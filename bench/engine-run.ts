@@ -29,7 +29,7 @@ if (
 const RECORDS = Number(records);
 const COMMIT_INTERVAL_MS = Number(process.env.COMMIT_INTERVAL_MS ?? 100);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const logger = pino({ level: 'warn' });
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 const registry = new Registry();
 const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'hoot-bench-'));

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { BytesStore, StoredEntry } from './bytes-store.ts';
+import { completeBulkLoad, SqliteBulkLoad } from './sqlite-bulk-load.ts';
 
 /**
  * The innermost store: one SQLite table in the task's database. Keys are compared as bytes
@@ -16,6 +17,7 @@ export class SqliteBytesStore implements BytesStore {
   readonly #rangeFrom: Statement<[Buffer], { key: Buffer; value: Buffer; ts: number }>;
   readonly #expire: Statement<[number], { key: Buffer }>;
   readonly #count: Statement<[], { n: number }>;
+  readonly #any: Statement<[], { one: number }>;
   readonly #db: Database;
 
   constructor(db: Database, name: string) {
@@ -24,6 +26,8 @@ export class SqliteBytesStore implements BytesStore {
     db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (
       key BLOB PRIMARY KEY NOT NULL, value BLOB NOT NULL, ts INTEGER NOT NULL) WITHOUT ROWID`);
     this.#db = db;
+    // A restore cut short by a crash left its staged rows: they are the store up to its checkpoint.
+    completeBulkLoad(db, this.table);
     this.ensureTimestampIndex();
     this.#get = db.prepare(`SELECT value, ts FROM ${this.table} WHERE key = ?`);
     this.#put = db.prepare(`INSERT OR REPLACE INTO ${this.table} (key, value, ts) VALUES (?, ?, ?)`);
@@ -34,6 +38,7 @@ export class SqliteBytesStore implements BytesStore {
     this.#rangeFrom = db.prepare(`SELECT key, value, ts FROM ${this.table} WHERE key >= ? ORDER BY key`);
     this.#expire = db.prepare(`DELETE FROM ${this.table} WHERE ts < ? RETURNING key`);
     this.#count = db.prepare(`SELECT count(*) AS n FROM ${this.table}`);
+    this.#any = db.prepare(`SELECT 1 AS one FROM ${this.table} LIMIT 1`);
   }
 
   get(key: Buffer): StoredEntry | undefined {
@@ -70,14 +75,30 @@ export class SqliteBytesStore implements BytesStore {
   }
 
   ensureTimestampIndex(): void {
-    // A task closed while restoring closed its database: the next opening builds the index.
-    if (!this.#db.open) return;
-    this.#db.exec(`CREATE INDEX IF NOT EXISTS ${this.table}_ts ON ${this.table} (ts)`);
+    ensureTimestampIndex(this.#db, this.table);
+  }
+
+  /** Starts a bulk load (see SqliteBulkLoad); the store must be empty. */
+  beginBulkLoad(): SqliteBulkLoad {
+    return new SqliteBulkLoad(this.#db, this.table);
+  }
+
+  isEmpty(): boolean {
+    return this.#any.get() === undefined;
   }
 
   approximateCount(): number {
     return this.#count.get()!.n;
   }
+}
+
+/**
+ * Builds the index on timestamps that expiry uses, unless it exists. Does nothing on a closed
+ * database: a task closed while restoring closed it, and the next opening builds the index.
+ */
+export function ensureTimestampIndex(db: Database, table: string): void {
+  if (!db.open) return;
+  db.exec(`CREATE INDEX IF NOT EXISTS ${table}_ts ON ${table} (ts)`);
 }
 
 /** Store names are free text; table names are not. */
