@@ -62,6 +62,11 @@ export class StoreRestoration {
     this.#bulk = this.#sqlite.beginBulkLoad();
   }
 
+  /** Whether the store holds nothing: a restore into it is a bulk load. */
+  get isEmptyStore(): boolean {
+    return this.#sqlite.isEmpty();
+  }
+
   /** Whether records are being staged: the restore started into an empty store. */
   get isBulkLoad(): boolean {
     return this.#bulk !== undefined;
