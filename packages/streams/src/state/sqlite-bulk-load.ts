@@ -89,12 +89,16 @@ export class SqliteBulkLoad {
 export function completeBulkLoad(db: Database, table: string): void {
   if (!db.open) return;
   const staging = stagingTableName(table);
-  const exists = db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', staging);
-  if (exists === undefined) return;
+  // IMMEDIATE: the write lock is taken before looking, so that a bulk load another connection is
+  // ending meanwhile (a worker thread) is seen ended, not moved twice.
   db.transaction(() => {
+    const exists = db
+      .prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?')
+      .get('table', staging);
+    if (exists === undefined) return;
     db.exec(`INSERT INTO ${table} (key, value, ts)
       SELECT key, value, ts FROM (SELECT key, value, ts, max(seq) FROM ${staging} GROUP BY key)
       WHERE value IS NOT NULL`);
     db.exec(`DROP TABLE ${staging}`);
-  })();
+  }).immediate();
 }
