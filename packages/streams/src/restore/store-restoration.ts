@@ -83,7 +83,6 @@ export class StoreRestoration {
     const bulk = this.#bulk;
     this.#bulk = undefined;
     try {
-      bulk?.discard();
       if (bulk !== undefined && succeeded && this.#state.db.open)
         await finisher.end(this.#state.path, this.#sqlite.table, RESTORE_CACHE_KIB);
       else bulk?.end();
