@@ -88,6 +88,7 @@ export class StoreRestoration {
       else bulk?.end();
     } finally {
       this.#sqlite.ensureTimestampIndex();
+      if (bulk !== undefined) this.#sqlite.dropKeyFilter();
     }
   }
 

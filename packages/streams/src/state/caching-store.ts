@@ -52,9 +52,11 @@ export class CachingBytesStore extends DelegatingBytesStore {
 
   override flush(): void {
     if (this.#dirty.size === 0) return;
-    const entries = [...this.#dirty.values()];
+    // In key order: the inner store's B-tree is then walked once from left to right, each of its
+    // pages touched once per flush, instead of at a random place per entry.
+    const entries = [...this.#dirty].sort(byKey);
     this.#dirty.clear();
-    for (const { key, entry } of entries) {
+    for (const [, { key, entry }] of entries) {
       if (entry === undefined) this.inner.delete(key);
       else this.inner.put(key, entry.value, entry.timestamp);
       this.#listener?.(key, entry);
@@ -66,4 +68,9 @@ export class CachingBytesStore extends DelegatingBytesStore {
   discard(): void {
     this.#dirty.clear();
   }
+}
+
+/** Orders map entries by their latin1 key, which orders the keys' bytes as memcmp does. */
+function byKey(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : 1;
 }

@@ -1,11 +1,25 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { BloomFilter } from './bloom-filter.ts';
 import type { BytesStore, StoredEntry } from './bytes-store.ts';
 import { completeBulkLoad, SqliteBulkLoad } from './sqlite-bulk-load.ts';
+
+/** Keys the key filter is first sized for, at least. */
+const MIN_FILTER_CAPACITY = 65_536;
+/** A rebuilt key filter holds this many times the keys the table has, so that rebuilds stay rare. */
+const FILTER_HEADROOM = 4;
 
 /**
  * The innermost store: one SQLite table in the task's database. Keys are compared as bytes
  * (BLOB order = memcmp), so range scans over composite keys work. Transactions belong to the
  * task (TaskStateManager), never to the store.
+ *
+ * A Bloom filter of the table's keys answers most gets of absent keys without SQLite, as RocksDB's
+ * filters do for Kafka Streams: a distinct step looks up every id it has not seen, and each such
+ * miss is a descent through a B-tree mostly outside SQLite's page cache. The filter is built from
+ * the table on the first get, is added to by every put (a rolled-back put only leaves a false
+ * positive), keeps deleted keys (false positives too), and is built again, FILTER_HEADROOM times
+ * the table's keys, once more keys were added than it was sized for. Rows written by another
+ * connection (a bulk load ended in a worker thread) call for dropKeyFilter().
  */
 export class SqliteBytesStore implements BytesStore {
   readonly name: string;
@@ -18,7 +32,9 @@ export class SqliteBytesStore implements BytesStore {
   readonly #expire: Statement<[number], { key: Buffer }>;
   readonly #count: Statement<[], { n: number }>;
   readonly #any: Statement<[], { one: number }>;
+  readonly #keys: Statement<[], Buffer>;
   readonly #db: Database;
+  #filter: BloomFilter | undefined;
 
   constructor(db: Database, name: string) {
     this.name = name;
@@ -39,15 +55,37 @@ export class SqliteBytesStore implements BytesStore {
     this.#expire = db.prepare(`DELETE FROM ${this.table} WHERE ts < ? RETURNING key`);
     this.#count = db.prepare(`SELECT count(*) AS n FROM ${this.table}`);
     this.#any = db.prepare(`SELECT 1 AS one FROM ${this.table} LIMIT 1`);
+    this.#keys = db.prepare<[], Buffer>(`SELECT key FROM ${this.table}`).pluck();
   }
 
   get(key: Buffer): StoredEntry | undefined {
+    const filter = this.#filter ?? this.#buildKeyFilter();
+    if (!filter.mightContain(key)) return undefined;
     const row = this.#get.get(key);
     return row === undefined ? undefined : { value: row.value, timestamp: row.ts };
   }
 
   put(key: Buffer, value: Buffer, timestamp: number): void {
     this.#put.run(key, value, timestamp);
+    const filter = this.#filter;
+    if (filter === undefined) return;
+    if (filter.added < filter.capacity) filter.add(key);
+    else this.#filter = undefined;
+  }
+
+  /**
+   * Forgets the key filter: rows were written by another connection (a bulk load ended in a worker
+   * thread). The next get() builds it from the table again.
+   */
+  dropKeyFilter(): void {
+    this.#filter = undefined;
+  }
+
+  #buildKeyFilter(): BloomFilter {
+    const filter = new BloomFilter(Math.max(MIN_FILTER_CAPACITY, FILTER_HEADROOM * this.approximateCount()));
+    for (const key of this.#keys.iterate()) filter.add(key);
+    this.#filter = filter;
+    return filter;
   }
 
   delete(key: Buffer): void {
