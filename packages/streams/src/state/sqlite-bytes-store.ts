@@ -3,10 +3,12 @@ import { BloomFilter } from './bloom-filter.ts';
 import type { BytesStore, StoredEntry } from './bytes-store.ts';
 import { completeBulkLoad, SqliteBulkLoad } from './sqlite-bulk-load.ts';
 
-/** Keys the key filter is first sized for, at least. */
+/** Keys the first layer of a key filter is sized for, at least. */
 const MIN_FILTER_CAPACITY = 65_536;
-/** A rebuilt key filter holds this many times the keys the table has, so that rebuilds stay rare. */
-const FILTER_HEADROOM = 4;
+/** A key filter built from the table: its first layer holds this many times the table's keys. */
+const FILTER_HEADROOM = 2;
+/** Layers a key filter grows by before it is built again from the table (up to 15× its first). */
+const FILTER_MAX_LAYERS = 4;
 
 /**
  * The innermost store: one SQLite table in the task's database. Keys are compared as bytes
@@ -16,10 +18,11 @@ const FILTER_HEADROOM = 4;
  * A Bloom filter of the table's keys answers most gets of absent keys without SQLite, as RocksDB's
  * filters do for Kafka Streams: a distinct step looks up every id it has not seen, and each such
  * miss is a descent through a B-tree mostly outside SQLite's page cache. The filter is built from
- * the table on the first get, is added to by every put (a rolled-back put only leaves a false
- * positive), keeps deleted keys (false positives too), and is built again, FILTER_HEADROOM times
- * the table's keys, once more keys were added than it was sized for. Rows written by another
- * connection (a bulk load ended in a worker thread) call for dropKeyFilter().
+ * the table on the first get and is added to by every put (a rolled-back put only leaves a false
+ * positive); it keeps deleted keys (false positives too). It grows by layers as keys are added,
+ * and is built again from the table once its last layer is full, which bounds what deleted keys
+ * can cost. Rows written by another connection (a bulk load ended in a worker thread) call for
+ * dropKeyFilter().
  */
 export class SqliteBytesStore implements BytesStore {
   readonly name: string;
@@ -67,10 +70,7 @@ export class SqliteBytesStore implements BytesStore {
 
   put(key: Buffer, value: Buffer, timestamp: number): void {
     this.#put.run(key, value, timestamp);
-    const filter = this.#filter;
-    if (filter === undefined) return;
-    if (filter.added < filter.capacity) filter.add(key);
-    else this.#filter = undefined;
+    if (this.#filter?.add(key) === false) this.#filter = undefined;
   }
 
   /**
@@ -82,7 +82,10 @@ export class SqliteBytesStore implements BytesStore {
   }
 
   #buildKeyFilter(): BloomFilter {
-    const filter = new BloomFilter(Math.max(MIN_FILTER_CAPACITY, FILTER_HEADROOM * this.approximateCount()));
+    const filter = new BloomFilter(
+      Math.max(MIN_FILTER_CAPACITY, FILTER_HEADROOM * this.approximateCount()),
+      FILTER_MAX_LAYERS,
+    );
     for (const key of this.#keys.iterate()) filter.add(key);
     this.#filter = filter;
     return filter;
