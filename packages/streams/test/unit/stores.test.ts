@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import {
   buildKeyValueStore,
   buildWindowStore,
@@ -12,6 +13,7 @@ import {
   stringSerde,
   TaskStateManager,
 } from '../../src/index.ts';
+import { PAGE_SIZE } from '../../src/state/task-state-manager.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hoot-stores-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,5 +129,23 @@ describe('state store stack', () => {
     const fresh = new TaskStateManager(dir, 'wiped');
     assert.equal(fresh.checkpoint('s'), 0);
     fresh.close();
+  });
+
+  it('makes new databases with its page size, and opens one made with another as it is', () => {
+    const fresh = new TaskStateManager(dir, 'pages-new');
+    assert.equal(fresh.db.pragma('page_size', { simple: true }), PAGE_SIZE);
+    fresh.close();
+    const older = new Database(join(dir, 'task-pages-old.sqlite'));
+    older.pragma('page_size = 4096');
+    older.pragma('journal_mode = WAL');
+    older.exec(
+      'CREATE TABLE hoot_checkpoints (store TEXT PRIMARY KEY NOT NULL, next_offset INTEGER NOT NULL)',
+    );
+    older.prepare('INSERT INTO hoot_checkpoints VALUES (?, ?)').run('s', 7);
+    older.close();
+    const reopened = new TaskStateManager(dir, 'pages-old');
+    assert.equal(reopened.db.pragma('page_size', { simple: true }), 4096);
+    assert.equal(reopened.checkpoint('s'), 7);
+    reopened.close();
   });
 });
