@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeWindowKey } from '../../src/index.ts';
 import { createTopics, groupLag, produce, readAll, sleep } from './harness/kafka.ts';
-import { dumpState } from './harness/state-dump.ts';
+import { checkpointedDatabaseBytes, dumpState } from './harness/state-dump.ts';
 import { TestApplication } from './harness/test-application.ts';
 
 const SIZE = 1000;
@@ -46,7 +45,7 @@ describe('windows past retention', () => {
       await produce(input, messages);
       while ((await groupLag(app, input)) > 0) await sleep(100);
       await sleep(300);
-      sizes.push(statSync(join(dir, 'task-0.sqlite')).size);
+      sizes.push(checkpointedDatabaseBytes(join(dir, 'task-0.sqlite')));
       rows.push(dumpState(dir).get('task-0.sqlite')!.length);
     }
     // Rows held: the last few windows and the ids seen within the horizon, never the whole history.

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -29,4 +29,19 @@ export function dumpState(dir: string): Map<string, string[]> {
     }
   }
   return out;
+}
+
+/**
+ * The size in bytes of a task database file once it holds every committed page: a passive
+ * checkpoint, run from a connection of its own beside the engine's, first copies the write-ahead
+ * log's committed pages into it (the log is checkpointed only every 1,000 pages otherwise).
+ */
+export function checkpointedDatabaseBytes(path: string): number {
+  const db = new Database(path);
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } finally {
+    db.close();
+  }
+  return statSync(path).size;
 }
