@@ -11,7 +11,7 @@ const BLOOM_HASHES = 7;
  * removed.
  *
  * Each layer has `capacity` × 10 bits and takes keys until it holds its capacity; the next layer
- * is twice as large, up to `maxLayers`, after which add() refuses keys. A key that all layers
+ * is twice as large, up to `maxLayers`, after which add() refuses keys. A key that some layer
  * might hold already is not added again.
  *
  * The probes are h1 + i·h2 for i < 7 (Kirsch & Mitzenmacher, "Less hashing, same performance",
