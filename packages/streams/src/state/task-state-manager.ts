@@ -40,10 +40,10 @@ export class TaskStateManager {
     mkdirSync(directory, { recursive: true });
     this.path = join(directory, `task-${taskId}.sqlite`);
     this.db = new Database(this.path);
-    // WAL: readers never block the writer; NORMAL: a crash may lose the last transactions, which
-    // the changelog restores, but never corrupts the file.
     // Takes effect only for a new file, before its first table: an existing one keeps its size.
     this.db.pragma(`page_size = ${PAGE_SIZE}`);
+    // WAL: readers never block the writer; NORMAL: a crash may lose the last transactions, which
+    // the changelog restores, but never corrupts the file.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('temp_store = MEMORY');
