@@ -18,9 +18,12 @@ COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/simulator/package.json packages/simulator/
 RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
-# A young generation of 32 MiB semi-spaces: a consumed batch's records die young instead of being
-# promoted and piling up in the old generation (bench:engine: peak RSS and CPU both lower).
-ENV NODE_ENV=production NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=32" KAFKAJS_NO_PARTITIONER_WARNING=1
+# V8's heap for services whose live heap is small next to what they allocate: 8 MiB semi-spaces,
+# and an old generation allowed to grow to 3 times what the last full collection kept (V8 picks up
+# to 4 times by itself). bench:engine, one instance catching up 2M records: peak RSS 447 to 466 MiB
+# against 577 to 584 MiB with 32 MiB semi-spaces, at 37,538 to 42,299 against 41,214 to 42,566
+# records/s.
+ENV NODE_ENV=production NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=8 --heap-growing-percent=200" KAFKAJS_NO_PARTITIONER_WARNING=1
 # The processors' state directory (STATE_DIR in docker-compose.yml) and the archive's directory
 # (ARCHIVE_URL), owned by the user the services run as: a named volume mounted there starts with
 # these owners.

@@ -5,7 +5,7 @@
 // one consumer group, the engine's way to use more cores (Kafka Streams' is more stream threads):
 // records/s over the slower instance's time, CPU summed, peak RSS of the larger instance.
 // Engine processes run with ENGINE_NODE_FLAGS (default: the V8 flags the Dockerfile gives every
-// service, --max-semi-space-size=32).
+// service, --max-semi-space-size=8 --heap-growing-percent=200).
 // Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES, ENGINE_NODE_FLAGS env)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ if (!INSTANCES.includes(1) || INSTANCES.some((n) => !Number.isInteger(n) || n < 
   throw new Error(`INSTANCES must list whole numbers including 1 (restore and restart use it): ${INSTANCES}`);
 }
 const COMMIT_INTERVAL_MS = Number(process.env.COMMIT_INTERVAL_MS ?? 100);
-const ENGINE_NODE_FLAGS = (process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=32')
+const ENGINE_NODE_FLAGS = (process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=200')
   .split(' ')
   .filter(Boolean);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
