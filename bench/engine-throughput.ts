@@ -25,7 +25,9 @@ if (!INSTANCES.includes(1) || INSTANCES.some((n) => !Number.isInteger(n) || n < 
   throw new Error(`INSTANCES must list whole numbers including 1 (restore and restart use it): ${INSTANCES}`);
 }
 const COMMIT_INTERVAL_MS = Number(process.env.COMMIT_INTERVAL_MS ?? 100);
-const ENGINE_NODE_FLAGS = (process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=200')
+const ENGINE_NODE_FLAGS = (
+  process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=200'
+)
   .split(' ')
   .filter(Boolean);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
