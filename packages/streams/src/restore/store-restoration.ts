@@ -1,7 +1,7 @@
 import type { InputRecord } from '../port/kafka-port.ts';
 import type { SqliteBulkLoad } from '../state/sqlite-bulk-load.ts';
 import type { SqliteBytesStore } from '../state/sqlite-bytes-store.ts';
-import { RESTORE_CACHE_KIB, type TaskStateManager } from '../state/task-state-manager.ts';
+import { CACHE_KIB, type TaskStateManager } from '../state/task-state-manager.ts';
 import { decodeChangelogValue } from '../wire/changelog-record.ts';
 import type { BulkLoadFinisher } from './bulk-load-finisher.ts';
 
@@ -84,7 +84,7 @@ export class StoreRestoration {
     this.#bulk = undefined;
     try {
       if (bulk !== undefined && succeeded && this.#state.db.open)
-        await finisher.end(this.#state.path, this.#sqlite.table, RESTORE_CACHE_KIB);
+        await finisher.end(this.#state.path, this.#sqlite.table, CACHE_KIB);
       else bulk?.end();
     } finally {
       this.#sqlite.ensureTimestampIndex();

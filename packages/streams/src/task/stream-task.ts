@@ -7,7 +7,7 @@ import { int64Serde, stringSerde } from '../serde/serde.ts';
 import type { CachingBytesStore } from '../state/caching-store.ts';
 import type { KeyValueStore } from '../state/key-value-store.ts';
 import { buildKeyValueStore, buildWindowStore, type StoreStack } from '../state/store-builder.ts';
-import { CACHE_KIB, RESTORE_CACHE_KIB, TaskStateManager } from '../state/task-state-manager.ts';
+import { TaskStateManager } from '../state/task-state-manager.ts';
 import type { WindowStore } from '../state/window-store.ts';
 import { boundEventTime, eventTimeBound } from '../topology/event-time-bound.ts';
 import type { RecordOrigin } from '../topology/stream-record.ts';
@@ -104,9 +104,9 @@ export class StreamTask {
       this.#closeStores();
       TaskStateManager.wipe(this.#o.stateDir, this.id);
       this.#openState();
-      await this.#restore(await this.#restorations());
+      await this.#o.restorer.restore(this.id, await this.#restorations());
     } else {
-      await this.#restore(restorations);
+      await this.#o.restorer.restore(this.id, restorations);
     }
     for (const source of this.#o.topology.sources) {
       const topic = sourceTopic(this.#o.applicationId, source);
@@ -126,17 +126,6 @@ export class StreamTask {
       { committed: Object.fromEntries(this.#committed), streamTime: this.#streamTime },
       'task running',
     );
-  }
-
-  /** Restores the stores with the larger page cache a bulk load of keys in random order wants. */
-  async #restore(restorations: StoreRestoration[]): Promise<void> {
-    const state = this.#state;
-    state.setCacheKiB(RESTORE_CACHE_KIB);
-    try {
-      await this.#o.restorer.restore(this.id, restorations);
-    } finally {
-      if (state.db.open) state.setCacheKiB(CACHE_KIB);
-    }
   }
 
   /**

@@ -41,9 +41,10 @@ export function createKafkajsPartitionReader(
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 100,
     // Decoded, a fetch takes several times its size in memory: bounded so that a restore does
-    // not dominate the process' footprint.
+    // not dominate the process' footprint. bench:engine's restore phase with 4 MiB page caches:
+    // 643,547 / 682,248 / 671,466 records/s with 4 MiB fetches, 634,002 / 617,896 with 8 MiB.
     maxBytesPerPartition: 2 * 1024 * 1024,
-    maxBytes: 8 * 1024 * 1024,
+    maxBytes: 4 * 1024 * 1024,
     sessionTimeout: 30_000,
   });
   const active = new Map<string, ActiveRead>();
