@@ -4,8 +4,8 @@
 // topic as the ceiling. With INSTANCES "1,2" each run also catches up with two engine processes in
 // one consumer group, the engine's way to use more cores (Kafka Streams' is more stream threads):
 // records/s over the slower instance's time, CPU summed, peak RSS of the larger instance.
-// Engine processes run with ENGINE_NODE_FLAGS (default: the V8 flags the Dockerfile gives every
-// service, --max-semi-space-size=8 --heap-growing-percent=200).
+// Engine processes run with ENGINE_NODE_FLAGS (default: the V8 heap the processor service runs
+// with, the Dockerfile's --max-semi-space-size=8 and the --heap-growing-percent=200 its main sets).
 // Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES, ENGINE_NODE_FLAGS env)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
