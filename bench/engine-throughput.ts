@@ -5,7 +5,7 @@
 // one consumer group, the engine's way to use more cores (Kafka Streams' is more stream threads):
 // records/s over the slower instance's time, CPU summed, peak RSS of the larger instance.
 // Engine processes run with ENGINE_NODE_FLAGS (default: the V8 heap the processor service runs
-// with, the Dockerfile's --max-semi-space-size=8 and the --heap-growing-percent=200 its main sets).
+// with, the Dockerfile's --max-semi-space-size=16 and the --heap-growing-percent=200 its main sets).
 // Usage: node bench/engine-throughput.ts  (RECORDS, PARTITIONS, RUNS, INSTANCES, ENGINE_NODE_FLAGS env)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +26,7 @@ if (!INSTANCES.includes(1) || INSTANCES.some((n) => !Number.isInteger(n) || n < 
 }
 const COMMIT_INTERVAL_MS = Number(process.env.COMMIT_INTERVAL_MS ?? 100);
 const ENGINE_NODE_FLAGS = (
-  process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=200'
+  process.env.ENGINE_NODE_FLAGS ?? '--max-semi-space-size=16 --heap-growing-percent=200'
 )
   .split(' ')
   .filter(Boolean);
