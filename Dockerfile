@@ -20,7 +20,7 @@ RUN pnpm install --frozen-lockfile --prod
 COPY packages packages
 # 16 MiB semi-spaces: under the engine's allocation rate V8 grows the young generation beyond
 # that, and the peak RSS with it. bench:engine, one instance catching up 2M records, with the
-# growing factor the processor sets at start: peak RSS 462 to 474 MiB with 16 MiB, 547 to 553 MiB
+# growing factor the processor sets at start: peak RSS 462 to 474 MiB with 16 MiB, 543 to 553 MiB
 # with V8's default, 447 to 466 MiB with 8 MiB. 8 MiB slowed bench:pipeline (2 processes, 1M
 # pings) to 47,967 records/s from 54,430 with the default; 16 MiB ran 49,146 / 45,703 against
 # 47,893 / 43,608 for the default, alternating. V8 options other than heap sizes are refused in

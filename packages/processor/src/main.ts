@@ -19,7 +19,7 @@ import { type ProcessorService, startProcessorService } from './service.ts';
 
 // The old generation may grow to 3 times what the last full collection kept, instead of up to 4
 // times by V8's own choice: the engine's live heap is about 60 MB, and in bench:engine (one
-// instance, 2M records, 16 MiB semi-spaces) this kept peak RSS at 462 to 474 MiB rather than 521
+// instance, 2M records, 16 MiB semi-spaces) this kept peak RSS at 462 to 474 MiB rather than 509
 // to 525 MiB, at the same catch-up speed within the runs' spread. Set here because node refuses
 // the option in NODE_OPTIONS; V8 reads it at every collection.
 v8.setFlagsFromString('--heap-growing-percent=200');
