@@ -47,7 +47,7 @@ export class TaskStateManager {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('temp_store = MEMORY');
-    this.setCacheKiB(CACHE_KIB);
+    this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS hoot_checkpoints (
       store TEXT PRIMARY KEY NOT NULL, next_offset INTEGER NOT NULL)`);
     this.db.exec(
@@ -59,11 +59,6 @@ export class TaskStateManager {
     );
     this.#meta = this.db.prepare('SELECT value FROM hoot_meta WHERE name = ?');
     this.#setMeta = this.db.prepare('INSERT OR REPLACE INTO hoot_meta (name, value) VALUES (?, ?)');
-  }
-
-  /** Sets SQLite's page cache of this database to `kib` KiB (shrinking it frees pages at once). */
-  setCacheKiB(kib: number): void {
-    this.db.pragma(`cache_size = -${kib}`);
   }
 
   /** The next changelog offset to restore from for a store: 0 when the disk has nothing. */
