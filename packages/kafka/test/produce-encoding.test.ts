@@ -123,6 +123,14 @@ describe('produce record batch encoding', () => {
     assert.ok(stamped >= before && stamped <= Date.now(), `${stamped} is not the time of encoding`);
   });
 
+  it('computes CRC-32C in native code, with the check value of RFC 3720 and what the JavaScript table gives', () => {
+    const tableCrc = kafkajs('recordBatch/crc32C/crc32C');
+    assert.equal(crc32C.toString().includes('native'), true, 'the native CRC-32C is in use');
+    assert.equal(crc32C(Buffer.from('123456789')), 0xe3069283);
+    const bytes = Buffer.from(Array.from({ length: 100_003 }, (_, i) => (i * 31) & 255));
+    assert.equal(crc32C(bytes), tableCrc(bytes) >>> 0);
+  });
+
   it('refuses a timestamp that is not an integer of milliseconds', () => {
     for (const timestamp of ['soon', '1.5', String(2 ** 60)]) {
       assert.throws(
