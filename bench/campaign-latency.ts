@@ -21,8 +21,11 @@ const percentile = (sorted: number[], p: number) =>
 const pipeline = new CampaignPipeline();
 await pipeline.prepare();
 for (let i = 0; i < PROCESSORS; i++) {
-  const child = pipeline.start(pipeline.newStateDir(), { LOG_LEVEL: 'warn' });
-  await child.waitForLog((l) => l.msg === 'processor running' || l.level >= 50, 120_000).catch(() => {});
+  // At info level: 'processor running' is an info line, which a warn level hid, and every run then
+  // waited out the timeout before its first ping.
+  const child = pipeline.start(pipeline.newStateDir());
+  const line = await child.waitForLog((l) => l.msg === 'processor running' || l.level >= 50, 120_000);
+  if (line.msg !== 'processor running') throw new Error(`processor ${i} failed to start: ${line.msg}`);
 }
 const writer = await createPingWriter(pipeline.topics.ping);
 const db = new pg.Pool({ connectionString: pipeline.databaseUrl, max: 8 });
@@ -45,6 +48,9 @@ async function probe(run: number, n: number): Promise<number> {
 
 async function run(index: number) {
   const latencies: Promise<number>[] = [];
+  // A failed load send fails the run once its probes are in, not the process at some later tick.
+  const loads: Promise<void>[] = [];
+  let loadError: unknown;
   const perTick = Math.round((RATE * TICK_MS) / 1000);
   const ticks = (SECONDS * 1000) / TICK_MS;
   const probeEvery = Math.round(1000 / PROBES_PER_SECOND / TICK_MS);
@@ -58,12 +64,18 @@ async function run(index: number) {
       sequence++;
       return ping(`load-${sequence % 40}.example`, sequence % 7);
     });
-    void send(batch);
+    loads.push(
+      send(batch).catch((error: unknown) => {
+        loadError ??= error;
+      }),
+    );
     sent += batch.length;
     if (tick % probeEvery === 0) latencies.push(probe(index, tick));
   }
   const elapsed = (performance.now() - started) / 1000;
   const sorted = (await Promise.all(latencies)).sort((a, b) => a - b);
+  await Promise.all(loads);
+  if (loadError !== undefined) throw loadError;
   return {
     rate: sent / elapsed,
     p50: percentile(sorted, 0.5),

@@ -10,7 +10,7 @@ export interface PingWriter {
   ping(merchant: string, campaign: number): Ping;
   /** Writes the pings with acks=all; resolves once Kafka has them. */
   send(pings: Ping[]): Promise<void>;
-  /** Waits for the sends still in flight, then disconnects. */
+  /** Refuses further sends, waits for the sends still in flight, then disconnects. */
   close(): Promise<void>;
 }
 
@@ -24,6 +24,7 @@ export async function createPingWriter(topic: string): Promise<PingWriter> {
   await producer.connect();
   let sequence = 0;
   const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
   return {
     ping(merchant, campaign) {
       const now = Date.now();
@@ -42,10 +43,16 @@ export async function createPingWriter(topic: string): Promise<PingWriter> {
       };
     },
     async send(pings) {
-      const messages = await Promise.all(
-        pings.map(async (p) => ({ key: campaignKey(p), value: await serde.encode(p) })),
-      );
-      const sent = producer.send({ topic, acks: -1, messages });
+      // kafkajs connects a disconnected producer again on send: a send begun after close() would
+      // hold a connection open (to topics a benchmark may have deleted) and keep the process alive.
+      if (closed) throw new Error('the ping writer is closed');
+      // Tracked from its first step: close() must also wait for sends still encoding their pings.
+      const sent = (async () => {
+        const messages = await Promise.all(
+          pings.map(async (p) => ({ key: campaignKey(p), value: await serde.encode(p) })),
+        );
+        await producer.send({ topic, acks: -1, messages });
+      })();
       inFlight.add(sent);
       try {
         await sent;
@@ -54,6 +61,7 @@ export async function createPingWriter(topic: string): Promise<PingWriter> {
       }
     },
     async close() {
+      closed = true;
       await Promise.allSettled([...inFlight]);
       await producer.disconnect();
     },
