@@ -7,14 +7,14 @@ import { TypedStore } from './typed-store.ts';
 export class KeyValueStore<K, V> extends TypedStore<K, V> {
   get(key: K): V | undefined {
     this.counts.gets++;
-    const entry = this.bytes.get(this.keys.serialize(key));
+    const entry = this.bytes.get(this.serializeKey(key));
     return entry === undefined ? undefined : this.values.deserialize(entry.value);
   }
 
   /** The value and the timestamp it was written with. */
   getEntry(key: K): { value: V; timestamp: number } | undefined {
     this.counts.gets++;
-    const entry = this.bytes.get(this.keys.serialize(key));
+    const entry = this.bytes.get(this.serializeKey(key));
     return entry === undefined
       ? undefined
       : { value: this.values.deserialize(entry.value), timestamp: entry.timestamp };
@@ -22,17 +22,17 @@ export class KeyValueStore<K, V> extends TypedStore<K, V> {
 
   has(key: K): boolean {
     this.counts.gets++;
-    return this.bytes.get(this.keys.serialize(key)) !== undefined;
+    return this.bytes.get(this.serializeKey(key)) !== undefined;
   }
 
   put(key: K, value: V, timestamp: number): void {
     this.counts.puts++;
-    this.bytes.put(this.keys.serialize(key), this.values.serialize(value), timestamp);
+    this.bytes.put(this.serializeKey(key), this.serializeValue(value), timestamp);
   }
 
   delete(key: K): void {
     this.counts.deletes++;
-    this.bytes.delete(this.keys.serialize(key));
+    this.bytes.delete(this.serializeKey(key));
   }
 
   *all(): IterableIterator<[K, V, number]> {

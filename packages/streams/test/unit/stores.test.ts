@@ -62,6 +62,69 @@ describe('state store stack', () => {
     state.close();
   });
 
+  it('reads and writes keys right when the same key comes back, alternates or is an object changed in place', () => {
+    const state = new TaskStateManager(dir, 'memo');
+    state.begin();
+    const log = recordingChangelog();
+    const kv = buildKeyValueStore({
+      db: state.db,
+      name: 'memo-kv',
+      keys: stringSerde,
+      values: jsonSerde<number>(),
+      changelog: log.writer,
+      cacheMaxEntries: 1_000,
+    }).typed;
+    // get then put of one key, then another key, then the first again: each its own entry.
+    for (const key of ['a', 'a', 'b', 'a', 'b', 'b', 'c']) kv.put(key, (kv.get(key) ?? 0) + 1, 1);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((key) => kv.get(key)),
+      [3, 3, 1, undefined],
+    );
+    // Object keys are serialized each time: one changed in place is a different key.
+    const objects = buildKeyValueStore({
+      db: state.db,
+      name: 'memo-objects',
+      keys: jsonSerde<{ id: number }>(),
+      values: jsonSerde<number>(),
+      changelog: log.writer,
+      cacheMaxEntries: 1_000,
+    }).typed;
+    const key = { id: 1 };
+    objects.put(key, 10, 1);
+    key.id = 2;
+    objects.put(key, 20, 1);
+    assert.equal(objects.get({ id: 1 }), 10);
+    assert.equal(objects.get({ id: 2 }), 20);
+    // Windows: same key in two windows, then back to the first.
+    const windows = buildWindowStore({
+      db: state.db,
+      name: 'memo-windows',
+      keys: stringSerde,
+      values: jsonSerde<number>(),
+      changelog: log.writer,
+      cacheMaxEntries: 1_000,
+    });
+    for (const [key, start] of [
+      ['k', 0],
+      ['k', 0],
+      ['k', 3_600_000],
+      ['j', 0],
+      ['k', 0],
+    ] as const) {
+      windows.typed.put(key, start, (windows.typed.get(key, start) ?? 0) + 1);
+    }
+    windows.cache.flush();
+    assert.deepEqual(
+      [...windows.typed.fetch('k')],
+      [
+        [0, 3],
+        [3_600_000, 1],
+      ],
+    );
+    assert.deepEqual([...windows.typed.fetch('j')], [[0, 1]]);
+    state.close();
+  });
+
   it('rolls back to the last commit: SQLite data and checkpoints together', () => {
     const state = new TaskStateManager(dir, 'rollback');
     state.begin();
