@@ -2,13 +2,10 @@ import { javaCompatiblePartitioner } from '@hoot/kafka';
 import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type OutgoingRecord, ProducerFencedError, type TransactionalProducer } from '../kafka-port.ts';
+import { produceRequests } from '../produce-requests.ts';
 import { isConcurrentTransactions, isFenced } from './errors.ts';
 
 const MAX_ATTEMPTS = 8;
-const CHUNK_BYTES = 512 * 1024;
-// Grouping a request's messages per partition is linear with patches/kafkajs@2.2.4.patch (kafkajs
-// as published copies the partition's array for every message); the byte bound decides.
-const CHUNK_RECORDS = 20_000;
 
 /**
  * One transaction per call. Handles kafkajs' transaction quirks on purpose: a transaction begun
@@ -69,10 +66,9 @@ export function createKafkajsTransactionalProducer(
         let transaction: Awaited<ReturnType<typeof producer.transaction>> | undefined;
         try {
           transaction = await producer.transaction();
-          // One request per chunk: a partition's records in one request must fit the broker's
-          // message.max.bytes (1 MiB by default), however much one commit carries.
+          // Requests within the broker's limits, however much one commit carries.
           const written = new Map<string, number>();
-          for (const chunk of chunks(records)) {
+          for (const chunk of produceRequests(records)) {
             const results = await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
             for (const [key, offset] of lastOffsets(chunk, results)) written.set(key, offset);
           }
@@ -100,23 +96,6 @@ export function createKafkajsTransactionalProducer(
       }
     },
   };
-}
-
-/** Splits records into runs of at most CHUNK_RECORDS records and CHUNK_BYTES bytes, order kept. */
-function* chunks(records: OutgoingRecord[]): Generator<OutgoingRecord[]> {
-  let chunk: OutgoingRecord[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    if (chunk.length > 0 && (bytes + size > CHUNK_BYTES || chunk.length >= CHUNK_RECORDS)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(r);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 function groupByTopic(records: OutgoingRecord[]): Array<{ topic: string; messages: Message[] }> {

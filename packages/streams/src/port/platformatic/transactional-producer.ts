@@ -9,14 +9,13 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { type OutgoingRecord, ProducerFencedError, type TransactionalProducer } from '../kafka-port.ts';
+import { produceRequests } from '../produce-requests.ts';
 import { baseOptions, type PlatformaticClientSettings } from './client-options.ts';
 import { describeError, hasApiError, isFenced } from './errors.ts';
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 const MAX_ATTEMPTS = 8;
-/** Records per produce request: a partition's records in one request must fit message.max.bytes. */
-const CHUNK_BYTES = 512 * 1024;
 /** Retries of one request (CONCURRENT_TRANSACTIONS, a coordinator moving), backing off to 2 s. */
 const REQUEST_RETRIES = 20;
 
@@ -112,7 +111,7 @@ export function createPlatformaticTransactionalProducer(
         try {
           transaction = await begin();
           const written = new Map<string, number>();
-          for (const chunk of chunks(messages)) {
+          for (const chunk of produceRequests(messages)) {
             const result = await transaction.send({ messages: chunk });
             for (const [key, offset] of lastOffsets(chunk, result.offsets ?? [])) written.set(key, offset);
           }
@@ -198,23 +197,6 @@ function offsetMessage(
     offset: BigInt(next) - 1n,
     metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
   } as unknown as Message;
-}
-
-/** Splits messages into runs of at most CHUNK_BYTES bytes, order kept. */
-function* chunks(messages: MessageToProduce[]): Generator<MessageToProduce[]> {
-  let chunk: MessageToProduce[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
-    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 /**
