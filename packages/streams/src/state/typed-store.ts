@@ -9,42 +9,29 @@ export abstract class TypedStore<K, V> {
   protected readonly bytes: BytesStore;
   protected readonly keys: StoreSerde<K>;
   protected readonly values: StoreSerde<V>;
-  #lastKey: K | undefined;
-  #lastKeyBytes: Buffer | undefined;
-  #lastValue: V | undefined;
-  #lastValueBytes: Buffer | undefined;
+  readonly #keyBytes: LastBytes<K>;
+  readonly #valueBytes: LastBytes<V>;
 
   constructor(bytes: BytesStore, keys: StoreSerde<K>, values: StoreSerde<V>) {
     this.name = bytes.name;
     this.bytes = bytes;
     this.keys = keys;
     this.values = values;
+    this.#keyBytes = new LastBytes(keys);
+    this.#valueBytes = new LastBytes(values);
   }
 
   /**
    * The key's bytes. Processors read a key and then write it (an aggregate's get and put, a
-   * distinct step's has and put): the bytes of the last string or number key are kept and handed
-   * out again for the same key. Object keys are serialized every time, since they may have changed.
+   * distinct step's has and put): the same key's bytes are handed out again (see LastBytes).
    */
   protected serializeKey(key: K): Buffer {
-    if (this.#lastKeyBytes !== undefined && Object.is(key, this.#lastKey)) return this.#lastKeyBytes;
-    const bytes = this.keys.serialize(key);
-    if (typeof key === 'string' || typeof key === 'number') {
-      this.#lastKey = key;
-      this.#lastKeyBytes = bytes;
-    }
-    return bytes;
+    return this.#keyBytes.of(key);
   }
 
-  /** The value's bytes; as for keys, those of the last string or number value are reused. */
+  /** The value's bytes, the last string or number value's handed out again (see LastBytes). */
   protected serializeValue(value: V): Buffer {
-    if (this.#lastValueBytes !== undefined && Object.is(value, this.#lastValue)) return this.#lastValueBytes;
-    const bytes = this.values.serialize(value);
-    if (typeof value === 'string' || typeof value === 'number') {
-      this.#lastValue = value;
-      this.#lastValueBytes = bytes;
-    }
-    return bytes;
+    return this.#valueBytes.of(value);
   }
 
   /** Deletes entries whose timestamp is before `before`; returns how many. */
@@ -61,5 +48,31 @@ export abstract class TypedStore<K, V> {
 
   approximateCount(): number {
     return this.bytes.approximateCount();
+  }
+}
+
+/**
+ * Serializes through a serde and keeps the bytes of the last string or number it serialized, to
+ * hand them out again for the same value (Object.is). Objects are serialized every time: they may
+ * have changed in place. The bytes handed out are shared: stores never write into a buffer given
+ * to them.
+ */
+class LastBytes<T> {
+  readonly #serde: StoreSerde<T>;
+  #value: T | undefined;
+  #bytes: Buffer | undefined;
+
+  constructor(serde: StoreSerde<T>) {
+    this.#serde = serde;
+  }
+
+  of(value: T): Buffer {
+    if (this.#bytes !== undefined && Object.is(value, this.#value)) return this.#bytes;
+    const bytes = this.#serde.serialize(value);
+    if (typeof value === 'string' || typeof value === 'number') {
+      this.#value = value;
+      this.#bytes = bytes;
+    }
+    return bytes;
   }
 }

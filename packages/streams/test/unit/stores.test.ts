@@ -66,14 +66,13 @@ describe('state store stack', () => {
     const state = new TaskStateManager(dir, 'memo');
     state.begin();
     const log = recordingChangelog();
-    const kv = buildKeyValueStore({
+    const options = {
       db: state.db,
-      name: 'memo-kv',
-      keys: stringSerde,
       values: jsonSerde<number>(),
       changelog: log.writer,
       cacheMaxEntries: 1_000,
-    }).typed;
+    };
+    const kv = buildKeyValueStore({ ...options, name: 'memo-kv', keys: stringSerde }).typed;
     // get then put of one key, then another key, then the first again: each its own entry.
     for (const key of ['a', 'a', 'b', 'a', 'b', 'b', 'c']) kv.put(key, (kv.get(key) ?? 0) + 1, 1);
     assert.deepEqual(
@@ -82,12 +81,9 @@ describe('state store stack', () => {
     );
     // Object keys are serialized each time: one changed in place is a different key.
     const objects = buildKeyValueStore({
-      db: state.db,
+      ...options,
       name: 'memo-objects',
       keys: jsonSerde<{ id: number }>(),
-      values: jsonSerde<number>(),
-      changelog: log.writer,
-      cacheMaxEntries: 1_000,
     }).typed;
     const key = { id: 1 };
     objects.put(key, 10, 1);
@@ -96,14 +92,7 @@ describe('state store stack', () => {
     assert.equal(objects.get({ id: 1 }), 10);
     assert.equal(objects.get({ id: 2 }), 20);
     // Windows: same key in two windows, then back to the first.
-    const windows = buildWindowStore({
-      db: state.db,
-      name: 'memo-windows',
-      keys: stringSerde,
-      values: jsonSerde<number>(),
-      changelog: log.writer,
-      cacheMaxEntries: 1_000,
-    });
+    const windows = buildWindowStore({ ...options, name: 'memo-windows', keys: stringSerde });
     for (const [key, start] of [
       ['k', 0],
       ['k', 0],
