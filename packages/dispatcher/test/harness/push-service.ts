@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   type Answer,
@@ -72,10 +73,13 @@ export async function startPushService(env: Record<string, string> = {}): Promis
     received: () => call('/received'),
     stats: () => call('/stats'),
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // The certificate and its private key go with the service that used them.
+      rmSync(tls.dir, { recursive: true, force: true });
     },
   };
 }
